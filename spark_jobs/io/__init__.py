@@ -1,0 +1,1 @@
+"""Reads and writes of the Spark jobs: Kafka source, Delta tables, Postgres sink."""

@@ -1,0 +1,80 @@
+"""Build the SparkSession every job uses: Delta, the Kafka source, S3A and the RocksDB state store.
+
+Example::
+
+    >>> from upi.settings import load_settings
+    >>> from spark_jobs.session import build_spark
+    >>> spark = build_spark(load_settings(), "upi-stream")   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from pyspark.sql import SparkSession
+
+from upi.settings import ConfigError, Settings
+from upi.stack.spark_jars import installed_spark_jars
+
+ROCKSDB_PROVIDER = "org.apache.spark.sql.execution.streaming.state.RocksDBStateStoreProvider"
+ABORTABLE_CHECKPOINTS = "org.apache.spark.internal.io.cloud.AbortableStreamBasedCheckpointFileManager"
+
+
+def spark_conf(settings: Settings) -> dict[str, str]:
+    """The Spark settings of a session for ``settings``; pure, so tests can read it."""
+    conf = {
+        "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
+        "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
+        "spark.sql.session.timeZone": "UTC",
+        "spark.driver.host": "127.0.0.1",
+        "spark.driver.bindAddress": "127.0.0.1",
+        "spark.driver.memory": settings.spark_driver_memory,
+        "spark.sql.shuffle.partitions": "4",
+        "spark.databricks.delta.snapshotPartitions": "2",
+        "spark.sql.streaming.stateStore.providerClass": ROCKSDB_PROVIDER,
+        "spark.ui.showConsoleProgress": "false",
+    }
+    if settings.uses_s3:
+        conf |= {
+            "spark.hadoop.fs.s3a.endpoint": settings.s3_endpoint,
+            "spark.hadoop.fs.s3a.endpoint.region": "us-east-1",
+            "spark.hadoop.fs.s3a.path.style.access": "true",
+            "spark.hadoop.fs.s3a.connection.ssl.enabled": str(settings.s3_endpoint.startswith("https")).lower(),
+            "spark.hadoop.fs.s3a.aws.credentials.provider":
+                "org.apache.hadoop.fs.s3a.SimpleAWSCredentialsProvider",
+            "spark.hadoop.fs.s3a.access.key": settings.s3_access_key,
+            "spark.hadoop.fs.s3a.secret.key": settings.s3_secret_key.get_secret_value(),
+            "spark.hadoop.fs.s3a.committer.magic.enabled": "false",
+            "spark.sql.streaming.checkpointFileManagerClass": ABORTABLE_CHECKPOINTS,
+        }  # fmt: skip
+    return conf
+
+
+def build_spark(settings: Settings, app_name: str, *, ui: bool = True) -> SparkSession:
+    """Return the session for a job; under ``spark-submit --jars …`` the jars given there are kept."""
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = SparkSession.builder.master(settings.spark_master).appName(app_name)
+    for key, value in spark_conf(settings).items():
+        builder = builder.config(key, value)
+    builder = builder.config("spark.ui.enabled", str(ui).lower())
+    if not _jars_given_by_spark_submit():
+        jars = installed_spark_jars(settings.cache_dir)
+        if jars is None:
+            raise ConfigError(
+                f"UPI_CACHE_DIR: no Spark jars under {settings.cache_dir}; run `upi stack up` to install them"
+            )
+        builder = builder.config("spark.jars", ",".join(str(j) for j in jars))
+    spark = builder.getOrCreate()
+    spark.sparkContext.setLogLevel("WARN")
+    return spark
+
+
+def _jars_given_by_spark_submit() -> bool:
+    """True when spark-submit launched this driver with ``--jars`` (its JVM already has them)."""
+    if "PYSPARK_GATEWAY_PORT" not in os.environ:
+        return False
+    from pyspark import SparkConf
+
+    return bool(SparkConf().get("spark.jars", ""))

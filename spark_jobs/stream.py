@@ -1,0 +1,170 @@
+"""The streaming job: Kafka → bronze (+ quarantine) → silver → Postgres, exactly once.
+
+Two queries, each with its own checkpoint:
+
+* ``ingest``: Kafka → ``foreachBatch`` → bronze (every record as received) and quarantine (records that
+  break the contract, with a reason). Both Delta appends carry ``txnAppId``/``txnVersion``, so a replayed
+  micro-batch writes nothing twice.
+* ``refine``: bronze (Delta stream) → valid typed events → ``dropDuplicatesWithinWatermark`` on
+  (txn_id, status) with the RocksDB state store → ``foreachBatch`` → silver (idempotent Delta append) and
+  the Postgres upsert, whose ledger row commits in the same transaction as the rows.
+
+Run it with ``upi stream [--available-now]`` or ``spark-submit --jars "$UPI_SPARK_JARS" spark_jobs/stream.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql.streaming import StreamingQuery
+
+from spark_jobs import tables
+from spark_jobs.io.delta_tables import append_once, ensure_table
+from spark_jobs.io.kafka_source import read_kafka
+from spark_jobs.io.postgres_sink import upsert_clean_batch
+from spark_jobs.session import build_spark
+from spark_jobs.transforms.bronze import BRONZE_PARTITION, to_bronze
+from spark_jobs.transforms.dedup import drop_redeliveries
+from spark_jobs.transforms.validate import ValidationRules, quarantined, valid_events, validate
+from upi.settings import ConfigError, Settings, load_settings
+
+SILVER_PARTITION = "event_date"
+BatchWriter = Callable[[DataFrame, int], None]
+
+
+@dataclass(frozen=True)
+class StreamRun:
+    """What one run of the job read from Kafka, and how long it took."""
+
+    records_in: int
+    seconds: float
+
+    @property
+    def records_per_second(self) -> float:
+        return self.records_in / self.seconds if self.seconds > 0 else 0.0
+
+
+def query_id(batch: DataFrame) -> str:
+    """The id of the streaming query running this ``foreachBatch`` call; stable across restarts.
+
+    Used as Delta's ``txnAppId`` and as the Postgres ledger's ``app_id``: a new checkpoint gets a new id.
+    """
+    value = batch.sparkSession.sparkContext.getLocalProperty("sql.streaming.queryId")
+    if not value:
+        raise RuntimeError("query_id() must be called inside a streaming foreachBatch function")
+    return str(value)
+
+
+class StreamJob:
+    """The two streaming queries over one SparkSession and one Settings."""
+
+    def __init__(self, spark: SparkSession, settings: Settings) -> None:
+        self.spark = spark
+        self.settings = settings
+        self.rules = ValidationRules.from_settings(settings)
+        self.bronze_uri = settings.table_uri(tables.BRONZE)
+        self.quarantine_uri = settings.table_uri(tables.QUARANTINE)
+        self.silver_uri = settings.table_uri(tables.SILVER)
+
+    def ensure_tables(self) -> None:
+        """Create the lake tables with their schemas, so each query can start on an empty lake."""
+        bronze = to_bronze(read_kafka(self.spark, self.settings))
+        checked = validate(bronze, self.rules)
+        ensure_table(self.spark, self.bronze_uri, bronze.schema, [BRONZE_PARTITION])
+        ensure_table(self.spark, self.quarantine_uri, quarantined(checked).schema, [BRONZE_PARTITION])
+        ensure_table(self.spark, self.silver_uri, valid_events(checked).schema, [SILVER_PARTITION])
+
+    def _write_ingest_batch(self, batch: DataFrame, batch_id: int) -> None:
+        app_id = query_id(batch)
+        batch.persist()
+        try:
+            append_once(batch, self.bronze_uri, app_id=app_id, batch_id=batch_id, partition_by=[BRONZE_PARTITION])
+            rejected = quarantined(validate(batch, self.rules))
+            append_once(
+                rejected, self.quarantine_uri, app_id=app_id, batch_id=batch_id, partition_by=[BRONZE_PARTITION]
+            )
+        finally:
+            batch.unpersist()
+
+    def _write_refine_batch(self, batch: DataFrame, batch_id: int) -> None:
+        app_id = query_id(batch)
+        batch.persist()
+        try:
+            append_once(batch, self.silver_uri, app_id=app_id, batch_id=batch_id, partition_by=[SILVER_PARTITION])
+            upsert_clean_batch(batch, self.settings.dsn, app_id=app_id, batch_id=batch_id)
+        finally:
+            batch.unpersist()
+
+    def _start(self, name: str, frame: DataFrame, writer: BatchWriter, available_now: bool) -> StreamingQuery:
+        stream = (
+            frame.writeStream.queryName(name)
+            .foreachBatch(writer)
+            .option("checkpointLocation", tables.checkpoint(self.settings, name))
+        )
+        if available_now:
+            stream = stream.trigger(availableNow=True)
+        else:
+            stream = stream.trigger(processingTime=f"{self.settings.trigger_seconds} seconds")
+        return stream.start()
+
+    def start_ingest(self, *, available_now: bool = False) -> StreamingQuery:
+        bronze = to_bronze(read_kafka(self.spark, self.settings))
+        return self._start("ingest", bronze, self._write_ingest_batch, available_now)
+
+    def start_refine(self, *, available_now: bool = False) -> StreamingQuery:
+        bronze = self.spark.readStream.format("delta").load(self.bronze_uri)
+        unique = drop_redeliveries(valid_events(validate(bronze, self.rules)), self.settings.watermark_delay)
+        return self._start("refine", unique, self._write_refine_batch, available_now)
+
+
+def _rows_read(query: StreamingQuery) -> int:
+    return sum(int(progress.get("numInputRows", 0)) for progress in query.recentProgress)
+
+
+def run(settings: Settings, *, available_now: bool = False) -> StreamRun:
+    """Run the job: until Kafka is drained (``available_now``) or until stopped (Ctrl-C / SIGTERM)."""
+    spark = build_spark(settings, settings.app_name)
+    job = StreamJob(spark, settings)
+    job.ensure_tables()
+    started = time.monotonic()
+    if available_now:
+        ingest = job.start_ingest(available_now=True)
+        ingest.awaitTermination()
+        refine = job.start_refine(available_now=True)
+        refine.awaitTermination()
+        return StreamRun(_rows_read(ingest), time.monotonic() - started)
+    ingest = job.start_ingest()
+    refine = job.start_refine()
+    try:
+        spark.streams.awaitAnyTermination()
+    finally:
+        for query in (ingest, refine):
+            if query.isActive:
+                query.stop()
+    for query in (ingest, refine):
+        query.awaitTermination()  # re-raises the failure of a query that died
+    return StreamRun(_rows_read(ingest), time.monotonic() - started)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``spark-submit spark_jobs/stream.py [--available-now]``."""
+    parser = argparse.ArgumentParser(prog="spark_jobs/stream.py", description=__doc__.splitlines()[0])
+    parser.add_argument("--available-now", action="store_true", help="process what Kafka holds, then exit")
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    result = run(settings, available_now=args.available_now)
+    print(f"read {result.records_in} Kafka records in {result.seconds:.1f}s ({result.records_per_second:,.0f}/s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,37 @@
+"""Kafka record → bronze row: the record exactly as received, plus when we received it.
+
+Example::
+
+    >>> bronze = to_bronze(spark.readStream.format("kafka")...load())   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
+
+BRONZE_PARTITION = "ingest_date"
+
+
+def to_bronze(kafka_records: DataFrame, ingest_time: Column | None = None) -> DataFrame:
+    """Keep value bytes, key, Kafka coordinates, timestamp and headers; add ``ingest_time``/``ingest_date``.
+
+    ``ingest_time`` defaults to the micro-batch's ``current_timestamp()``, which Spark fixes per batch,
+    so a replayed batch gets the same value.
+    """
+    received = ingest_time if ingest_time is not None else F.current_timestamp()
+    columns = [
+        F.col("key"),
+        F.col("value"),
+        F.col("topic").alias("kafka_topic"),
+        F.col("partition").alias("kafka_partition"),
+        F.col("offset").alias("kafka_offset"),
+        F.col("timestamp").alias("kafka_timestamp"),
+    ]
+    if "headers" in kafka_records.columns:
+        columns.append(F.col("headers").alias("kafka_headers"))
+    return (
+        kafka_records.select(*columns)
+        .withColumn("ingest_time", received)
+        .withColumn(BRONZE_PARTITION, F.to_date("ingest_time"))
+    )

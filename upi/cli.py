@@ -1,0 +1,256 @@
+"""The ``upi`` command: local stack, generator, streaming job, reconciliation report and the demo.
+
+Example::
+
+    $ upi stack up
+    $ upi generate --count 50000 --duplicate-rate 0.05 --invalid-rate 0.02
+    $ upi stream --available-now
+    $ upi report
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from upi.settings import ConfigError, Settings, load_settings
+
+app = typer.Typer(help="Real-time UPI payments lakehouse.", no_args_is_help=True, add_completion=False)
+stack_app = typer.Typer(help="The local stack: Postgres, Kafka, S3 server, Spark jars.", no_args_is_help=True)
+app.add_typer(stack_app, name="stack")
+console = Console(width=None if sys.stdout.isatty() else 160)
+err_console = Console(stderr=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def one_line_errors(command: F) -> F:
+    """Turn the errors a user can fix (config, install, service start) into one line and exit code 2."""
+
+    @wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from upi.stack.maven import InstallError
+        from upi.stack.process import ServiceError
+
+        try:
+            return command(*args, **kwargs)
+        except (ConfigError, InstallError, ServiceError) as error:
+            err_console.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+            raise typer.Exit(2) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _states_table(title: str, states: list[Any]) -> Table:
+    table = Table(title=title)
+    for column in ("service", "state", "pid", "address", "log"):
+        table.add_column(column)
+    for s in states:
+        table.add_row(s.name, s.state, str(s.pid or "-"), s.address, s.log)
+    return table
+
+
+@stack_app.command("up")
+@one_line_errors
+def stack_up() -> None:
+    """Install what is missing and start every service (a no-op for those already running)."""
+    from upi.stack.manager import up
+
+    console.print(_states_table("upi stack up", up(load_settings())))
+
+
+@stack_app.command("down")
+@one_line_errors
+def stack_down() -> None:
+    """Stop the services `up` started."""
+    from upi.stack.manager import down
+
+    console.print(_states_table("upi stack down", down(load_settings())))
+
+
+@stack_app.command("status")
+@one_line_errors
+def stack_status() -> None:
+    """Show each service: healthy, unhealthy or stopped; exit 1 unless all are healthy."""
+    from upi.stack.manager import status
+
+    states = status(load_settings())
+    console.print(_states_table("upi stack status", states))
+    if any(s.state != "healthy" for s in states):
+        raise typer.Exit(1)
+
+
+@stack_app.command("env")
+@one_line_errors
+def stack_env() -> None:
+    """Print `export KEY=VALUE` lines for `eval "$(upi stack env)"`."""
+    from upi.stack.manager import env_lines
+
+    typer.echo("\n".join(env_lines(load_settings())))
+
+
+@stack_app.command("install")
+@one_line_errors
+def stack_install() -> None:
+    """Download the Spark jars without starting anything."""
+    from upi.stack.manager import install
+
+    console.print(f"{len(install(load_settings()))} Spark jars ready")
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[bold]generate"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=err_console, disable=not err_console.is_terminal,
+    )  # fmt: skip
+
+
+@app.command()
+@one_line_errors
+def generate(
+    count: Annotated[int, typer.Option(min=1, help="Records to send (duplicates and invalid ones included).")] = 10_000,
+    rate: Annotated[float, typer.Option(min=0, help="Records per second; 0 sends as fast as possible.")] = 0.0,
+    seed: Annotated[int, typer.Option(help="Same seed and --start, same records.")] = 42,
+    duplicate_rate: Annotated[float, typer.Option(min=0, max=1, help="Share of redelivered records.")] = 0.0,
+    late_rate: Annotated[float, typer.Option(min=0, max=1, help="Share of records hours behind.")] = 0.0,
+    invalid_rate: Annotated[float, typer.Option(min=0, max=1, help="Share of records breaking the contract.")] = 0.0,
+    start: Annotated[
+        datetime | None, typer.Option(help="Event time of the first record (default: now).", formats=["%Y-%m-%dT%H:%M:%S%z"])
+    ] = None,
+    output: Annotated[Path | None, typer.Option(help="Write JSON lines to this file instead of Kafka.")] = None,
+) -> None:
+    """Produce realistic UPI transaction events to Kafka (or a file)."""
+    from generator.events import EventFactory, TrafficMix
+    from generator.producer import send_to_kafka, write_jsonl
+
+    settings = load_settings()
+    try:
+        mix = TrafficMix(duplicate_rate=duplicate_rate, late_rate=late_rate, invalid_rate=invalid_rate)
+    except ValueError as error:
+        raise ConfigError(f"--duplicate-rate/--late-rate/--invalid-rate: {error}") from error
+    factory = EventFactory(seed, start or datetime.now(UTC), mix, events_per_second=rate or 1_000.0)
+    with _progress() as progress:
+        task = progress.add_task("generate", total=count)
+        advance = lambda n: progress.advance(task, n)  # noqa: E731
+        if output is not None:
+            summary = write_jsonl(factory.records(count), output, on_progress=advance)
+        else:
+            summary = send_to_kafka(
+                factory.records(count), settings.kafka_bootstrap, settings.kafka_topic, rate=rate, on_progress=advance
+            )
+    table = Table(title=f"generated → {output or settings.kafka_topic}")
+    for column in ("sent", "acked", "errors", "events/s", *sorted(summary.kinds)):
+        table.add_column(column, justify="right")
+    table.add_row(
+        str(summary.sent), str(summary.acked), str(summary.errors), f"{summary.events_per_second:,.0f}",
+        *(str(summary.kinds[k]) for k in sorted(summary.kinds)),
+    )  # fmt: skip
+    console.print(table)
+    if summary.errors:
+        err_console.print(f"[bold red]error:[/] {summary.errors} records not acknowledged; first: {summary.first_error}")
+        raise typer.Exit(1)
+
+
+@app.command()
+@one_line_errors
+def stream(
+    available_now: Annotated[bool, typer.Option("--available-now", help="Process what Kafka holds, then exit.")] = False,
+    trigger_seconds: Annotated[int | None, typer.Option(help="Micro-batch interval (UPI_TRIGGER_SECONDS).")] = None,
+) -> None:
+    """Run the streaming job: Kafka → bronze/quarantine → silver → Postgres."""
+    from spark_jobs.stream import run
+
+    overrides = {"trigger_seconds": trigger_seconds} if trigger_seconds is not None else {}
+    result = run(load_settings(**overrides), available_now=available_now)
+    console.print(f"read {result.records_in:,} Kafka records in {result.seconds:.1f}s ({result.records_per_second:,.0f}/s)")
+
+
+def _reconciliation_table(settings: Settings, produced: int | None = None, seconds: float | None = None) -> Table:
+    from spark_jobs.report import reconcile
+    from spark_jobs.session import build_spark
+
+    counts = reconcile(build_spark(settings, "upi-report", ui=False), settings)
+    table = Table(title="UPI lakehouse: what happened")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    rows: list[tuple[str, str]] = []
+    if produced is not None:
+        rows.append(("produced to Kafka", f"{produced:,}"))
+    rows += [
+        ("bronze rows", f"{counts.bronze:,}"),
+        ("silver rows", f"{counts.silver:,}"),
+        ("quarantined", f"{counts.quarantined:,}"),
+        ("duplicates dropped", f"{counts.dropped:,}"),
+        ("rows in Postgres", f"{counts.postgres_rows:,}"),
+    ]
+    rows += [(f"  quarantined: {reason}", f"{n:,}") for reason, n in sorted(counts.quarantine_reasons.items())]
+    if seconds:
+        rows.append(("stream events/s", f"{counts.bronze / seconds:,.0f}"))
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+@app.command()
+@one_line_errors
+def report() -> None:
+    """Count each layer and show the reconciliation: bronze = silver + quarantined + dropped."""
+    console.print(_reconciliation_table(load_settings()))
+
+
+@app.command()
+@one_line_errors
+def migrate() -> None:
+    """Apply the warehouse migrations to UPI_POSTGRES_DSN."""
+    from warehouse.migrate import migrate as apply
+
+    applied = apply(load_settings().dsn)
+    console.print(f"applied: {', '.join(applied)}" if applied else "warehouse is up to date")
+
+
+@app.command()
+@one_line_errors
+def demo(
+    count: Annotated[int, typer.Option(min=1, help="Records to generate.")] = 50_000,
+) -> None:
+    """Start the stack, generate traffic with duplicates and invalid events, drain it, print what happened."""
+    from spark_jobs.stream import run
+    from upi.kafka_admin import topic_size
+    from upi.stack.manager import up
+
+    settings = load_settings()
+    console.print(_states_table("local stack", up(settings)))
+    before = topic_size(settings.kafka_bootstrap, settings.kafka_topic)
+    generate(count=count, rate=0.0, seed=int(datetime.now(UTC).timestamp()), duplicate_rate=0.04,
+             late_rate=0.0, invalid_rate=0.02, start=None, output=None)  # fmt: skip
+    produced = topic_size(settings.kafka_bootstrap, settings.kafka_topic)
+    result = run(settings, available_now=True)
+    console.print(_reconciliation_table(settings, produced=produced, seconds=result.seconds))
+    console.print(
+        f"(Kafka held {before:,} records before this run.)\nLook at the data:\n"
+        f"  psql \"$UPI_POSTGRES_DSN\" -c 'SELECT status, count(*), sum(amount) FROM clean_upi_transactions GROUP BY 1'\n"
+        f"  lake tables under {settings.lake_uri}  (eval \"$(upi stack env)\" first)\n"
+        f"  upi report   |   upi stack status   |   upi stack down"
+    )
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except ConfigError as error:  # raised while typer parses, before a command's own handler
+        err_console.print(f"[bold red]error:[/] {error}", highlight=False)
+        sys.exit(2)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,171 @@
+"""The one settings object every component reads, from ``UPI_*`` environment variables.
+
+The defaults describe the local stack that ``upi stack up`` starts on 127.0.0.1; they are for local use
+only. Production passes its own values (and secrets) through the environment or a ``.env`` file.
+
+Example::
+
+    >>> from upi.settings import load_settings
+    >>> settings = load_settings()              # reads UPI_* variables, raises ConfigError on a bad one
+    >>> settings.kafka_topic
+    'upi_transactions'
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from upi.paths import PROJECT_ROOT
+
+__all__ = ["ConfigError", "Settings", "load_settings"]
+
+_HOST_PORT = re.compile(r"^[A-Za-z0-9.\-\[\]:]+:\d{1,5}$")
+_DURATION = re.compile(r"^\d+ (second|seconds|minute|minutes|hour|hours)$")
+
+# What to tell the user for each setting when its value is rejected.
+_FIXES: dict[str, str] = {
+    "kafka_bootstrap": "use host:port[,host:port…], e.g. 127.0.0.1:19092",
+    "postgres_dsn": "use postgresql://user:password@host:port/database",
+    "lake_uri": "use file:///absolute/path or s3a://bucket/prefix",
+    "checkpoint_uri": "use file:///absolute/path or s3a://bucket/prefix",
+    "s3_endpoint": "use http://host:port",
+    "watermark_delay": "use '<n> seconds|minutes|hours', e.g. '10 minutes'",
+}
+
+
+class ConfigError(ValueError):
+    """A setting has a value the pipeline cannot use; the message is one line naming it and the fix."""
+
+
+def _port_of(address: str, default: int) -> int:
+    port = urlsplit(address if "://" in address else f"//{address}").port
+    return port if port is not None else default
+
+
+class Settings(BaseSettings):
+    """Every knob of the pipeline; environment variable = ``UPI_`` + field name in upper case."""
+
+    model_config = SettingsConfigDict(env_prefix="UPI_", extra="ignore", frozen=True)
+
+    # Where the local stack keeps its state (data directories, logs, pid files) and its downloads.
+    home: Path = PROJECT_ROOT / ".upi"
+    cache_dir: Path = PROJECT_ROOT / ".cache"
+
+    kafka_bootstrap: str = "127.0.0.1:19092"
+    kafka_topic: str = "upi_transactions"
+    kafka_topic_partitions: Annotated[int, Field(ge=1, le=64)] = 2
+
+    postgres_dsn: SecretStr = SecretStr("postgresql://upi:upi-local-only@127.0.0.1:15432/upi")
+
+    lake_uri: str = f"file://{PROJECT_ROOT / '.upi' / 'lake'}"
+    checkpoint_uri: str = f"file://{PROJECT_ROOT / '.upi' / 'checkpoints'}"
+    s3_endpoint: str = "http://127.0.0.1:19000"
+    s3_access_key: str = "upi-local"
+    s3_secret_key: SecretStr = SecretStr("upi-local-secret-only")
+    s3_bucket: str = "lake"
+
+    # Streaming job.
+    spark_master: str = "local[2]"
+    spark_driver_memory: str = "2g"
+    trigger_seconds: Annotated[int, Field(ge=1, le=3600)] = 5
+    max_offsets_per_trigger: Annotated[int, Field(ge=1)] = 200_000
+    starting_offsets: Literal["earliest", "latest"] = "earliest"
+    watermark_delay: str = "10 minutes"
+    app_name: str = "upi-stream"
+
+    # Validation rules of the event contract.
+    max_amount_inr: Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)] = Decimal("500000.00")
+    max_payload_bytes: Annotated[int, Field(ge=256)] = 16_384
+    future_tolerance_seconds: Annotated[int, Field(ge=0)] = 300
+
+    @field_validator("kafka_bootstrap")
+    @classmethod
+    def _check_bootstrap(cls, value: str) -> str:
+        if not all(_HOST_PORT.match(part.strip()) for part in value.split(",")):
+            raise ValueError(f"{value!r} is not a host:port list")
+        return value
+
+    @field_validator("postgres_dsn")
+    @classmethod
+    def _check_dsn(cls, value: SecretStr) -> SecretStr:
+        parts = urlsplit(value.get_secret_value())
+        if parts.scheme not in {"postgresql", "postgres"} or not parts.hostname or not parts.path.strip("/"):
+            raise ValueError("not a postgresql:// URL with host and database")
+        return value
+
+    @field_validator("lake_uri", "checkpoint_uri")
+    @classmethod
+    def _check_storage_uri(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme == "file" and parts.path.startswith("/"):
+            return value.rstrip("/")
+        if parts.scheme == "s3a" and parts.netloc:
+            return value.rstrip("/")
+        raise ValueError(f"{value!r} is neither file:///absolute/path nor s3a://bucket/prefix")
+
+    @field_validator("s3_endpoint")
+    @classmethod
+    def _check_endpoint(cls, value: str) -> str:
+        parts = urlsplit(value)
+        if parts.scheme not in {"http", "https"} or not parts.hostname:
+            raise ValueError(f"{value!r} is not an http(s)://host:port URL")
+        return value.rstrip("/")
+
+    @field_validator("watermark_delay")
+    @classmethod
+    def _check_delay(cls, value: str) -> str:
+        if not _DURATION.match(value.strip()):
+            raise ValueError(f"{value!r} is not a duration")
+        return value.strip()
+
+    # Derived values: one source of truth for the ports the local stack listens on.
+    @property
+    def kafka_port(self) -> int:
+        return _port_of(self.kafka_bootstrap.split(",")[0], 9092)
+
+    @property
+    def postgres_port(self) -> int:
+        return _port_of(self.postgres_dsn.get_secret_value(), 5432)
+
+    @property
+    def s3_port(self) -> int:
+        return _port_of(self.s3_endpoint, 80)
+
+    @property
+    def dsn(self) -> str:
+        """The Postgres connection URL, secret included: pass it to drivers, never print it."""
+        return self.postgres_dsn.get_secret_value()
+
+    @property
+    def uses_s3(self) -> bool:
+        return self.lake_uri.startswith("s3a://") or self.checkpoint_uri.startswith("s3a://")
+
+    def table_uri(self, table: str) -> str:
+        """Location of a lake table, e.g. ``settings.table_uri("bronze_upi_events")``."""
+        return f"{self.lake_uri}/{table}"
+
+
+def _one_line(error: ValidationError) -> str:
+    first: Any = error.errors()[0]
+    field = str(first["loc"][0]) if first["loc"] else "?"
+    fix = _FIXES.get(field, "see the settings table in README.md")
+    message = str(first["msg"]).removeprefix("Value error, ")
+    return f"UPI_{field.upper()}: {message}; {fix}"
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read the settings from the environment, with ``overrides`` taking precedence.
+
+    Raises :class:`ConfigError` with one line naming the bad setting and how to fix it.
+    """
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        raise ConfigError(_one_line(error)) from error
