@@ -46,8 +46,10 @@ def spark_conf(settings: Settings) -> dict[str, str]:
             "spark.hadoop.fs.s3a.access.key": settings.s3_access_key,
             "spark.hadoop.fs.s3a.secret.key": settings.s3_secret_key.get_secret_value(),
             "spark.hadoop.fs.s3a.committer.magic.enabled": "false",
-            "spark.sql.streaming.checkpointFileManagerClass": ABORTABLE_CHECKPOINTS,
         }  # fmt: skip
+    if settings.checkpoint_uri.startswith("s3a://"):
+        # Checkpoint files on S3 must appear whole or not at all: write them through abortable streams.
+        conf["spark.sql.streaming.checkpointFileManagerClass"] = ABORTABLE_CHECKPOINTS
     return conf
 
 

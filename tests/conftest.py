@@ -1,4 +1,8 @@
-"""Shared fixtures: one local SparkSession per test session (Delta, UTC, few partitions, no UI)."""
+"""Shared fixtures: one local SparkSession per test session (Delta, UTC, few partitions, no UI).
+
+The session carries the S3A settings of the local S3 server too, so integration tests can read an
+``s3a://`` lake; unit tests never touch it.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from upi.settings import load_settings
 
 @pytest.fixture(scope="session")
 def spark() -> Iterator[SparkSession]:
-    session = build_spark(load_settings(), "upi-tests", ui=False)
+    session = build_spark(load_settings(lake_uri="s3a://lake/tests"), "upi-tests", ui=False)
     session.conf.set("spark.sql.shuffle.partitions", "2")
     yield session
     session.stop()

@@ -1,0 +1,95 @@
+"""Pure transforms around validation: Kafka record → bronze row, and redelivery dedup."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from chispa import assert_df_equality
+from pyspark.sql import SparkSession
+from pyspark.sql import functions as F
+
+from spark_jobs.transforms.bronze import to_bronze
+from spark_jobs.transforms.dedup import drop_redeliveries
+
+T0 = datetime(2026, 11, 25, 6, 0, 0)
+
+
+def test_bronze_keeps_the_record_and_its_kafka_coordinates(spark: SparkSession) -> None:
+    kafka = spark.createDataFrame(
+        [(b"k1", b"\xff raw", "upi_transactions", 1, 42, T0, 0)],
+        "key binary, value binary, topic string, partition int, offset long, timestamp timestamp, timestampType int",
+    )
+    received = F.lit(datetime(2026, 11, 24, 19, 0, tzinfo=UTC)).cast("timestamp")
+    actual = to_bronze(kafka, ingest_time=received)
+    expected = spark.createDataFrame(
+        [(b"k1", b"\xff raw", "upi_transactions", 1, 42, T0, datetime(2026, 11, 24, 19, 0), date(2026, 11, 24))],
+        "key binary, value binary, kafka_topic string, kafka_partition int, kafka_offset long, "
+        "kafka_timestamp timestamp, ingest_time timestamp, ingest_date date",
+    )
+    assert_df_equality(actual, expected, ignore_nullable=True)
+
+
+def test_bronze_keeps_kafka_headers_when_the_source_has_them(spark: SparkSession) -> None:
+    kafka = spark.createDataFrame(
+        [(b"k", b"v", "t", 0, 0, T0, 0, [("trace", b"abc")])],
+        "key binary, value binary, topic string, partition int, offset long, timestamp timestamp, "
+        "timestampType int, headers array<struct<key:string,value:binary>>",
+    )
+    row = to_bronze(kafka).select("kafka_headers").first()
+    assert row is not None and [(h["key"], bytes(h["value"])) for h in row["kafka_headers"]] == [("trace", b"abc")]
+
+
+class DedupStream:
+    """``drop_redeliveries`` on a real file stream: each ``feed`` is one micro-batch into a memory sink."""
+
+    def __init__(self, spark: SparkSession, folder: Path) -> None:
+        self.spark, self.folder, self.batches = spark, folder, 0
+        (folder / "in").mkdir()
+        source = spark.readStream.schema("txn_id string, status string, event_time timestamp").json(str(folder / "in"))
+        self.sink = f"dedup_{uuid.uuid4().hex}"
+        self.query = (
+            drop_redeliveries(source, "10 minutes")
+            .writeStream.format("memory").queryName(self.sink)
+            .option("checkpointLocation", str(folder / "checkpoint")).start()
+        )  # fmt: skip
+
+    def feed(self, *rows: tuple[str, str, str]) -> None:
+        lines = [json.dumps({"txn_id": t, "status": s, "event_time": e}) for t, s, e in rows]
+        (self.folder / "in" / f"{self.batches:04d}.json").write_text("\n".join(lines))
+        self.batches += 1
+        self.query.processAllAvailable()
+
+    def kept(self) -> list[tuple[str, str]]:
+        return sorted((r["txn_id"], r["status"]) for r in self.spark.table(self.sink).collect())
+
+
+@pytest.fixture
+def dedup(spark: SparkSession, tmp_path: Path) -> Iterator[DedupStream]:
+    stream = DedupStream(spark, tmp_path)
+    try:
+        yield stream
+    finally:
+        stream.query.stop()
+
+
+def test_a_redelivered_state_is_dropped_within_a_batch(dedup: DedupStream) -> None:
+    dedup.feed(("T1", "SUCCESS", "2026-11-25T06:00:00Z"), ("T1", "SUCCESS", "2026-11-25T06:00:00Z"))
+    assert dedup.kept() == [("T1", "SUCCESS")]
+
+
+def test_a_redelivered_state_is_dropped_in_a_later_batch(dedup: DedupStream) -> None:
+    dedup.feed(("T1", "SUCCESS", "2026-11-25T06:00:00Z"))
+    dedup.feed(("T1", "SUCCESS", "2026-11-25T06:00:03Z"), ("T2", "FAILED", "2026-11-25T06:00:04Z"))
+    assert dedup.kept() == [("T1", "SUCCESS"), ("T2", "FAILED")]
+
+
+def test_a_status_transition_of_one_transaction_is_kept(dedup: DedupStream) -> None:
+    dedup.feed(("T1", "PENDING", "2026-11-25T06:00:00Z"))
+    dedup.feed(("T1", "SUCCESS", "2026-11-25T06:00:09Z"))
+    assert dedup.kept() == [("T1", "PENDING"), ("T1", "SUCCESS")]
