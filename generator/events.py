@@ -48,7 +48,15 @@ MERCHANT_CATEGORIES: tuple[tuple[str, str, float, float], ...] = (
     ("5912", "pharmacy", 320.0, 0.8),
     ("5999", "misc retail", 180.0, 1.1),
 )
-FAILURE_CODES = (("U30", 0.35), ("U16", 0.15), ("Z9", 0.15), ("ZM", 0.12), ("U69", 0.08), ("BT", 0.10), ("XH", 0.05))
+FAILURE_CODES = (
+    ("U30", 0.35),
+    ("U16", 0.15),
+    ("Z9", 0.15),
+    ("ZM", 0.12),
+    ("U69", 0.08),
+    ("BT", 0.10),
+    ("XH", 0.05),
+)
 CHANNELS_P2M = ("QR", "INTENT")
 CHANNELS_P2P = ("VPA", "MOBILE", "COLLECT")
 MAX_AMOUNT = Decimal("100000.00")

@@ -100,7 +100,9 @@ def send_to_kafka(
     return summary
 
 
-def write_jsonl(records: Iterable[Record], path: Path, *, on_progress: Callable[[int], None] | None = None) -> SendSummary:
+def write_jsonl(
+    records: Iterable[Record], path: Path, *, on_progress: Callable[[int], None] | None = None
+) -> SendSummary:
     """Write each record's value as one line of ``path`` (what would have been produced to Kafka)."""
     summary = SendSummary()
     started = time.monotonic()

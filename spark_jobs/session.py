@@ -34,6 +34,9 @@ def spark_conf(settings: Settings) -> dict[str, str]:
         "spark.databricks.delta.snapshotPartitions": "2",
         "spark.sql.streaming.stateStore.providerClass": ROCKSDB_PROVIDER,
         "spark.ui.showConsoleProgress": "false",
+        # Validation derives ~60 aliased columns; inferring constraints over them is exponential in a
+        # streaming plan (the driver ran out of memory planning 2k rows). Nothing here relies on it.
+        "spark.sql.constraintPropagation.enabled": "false",
     }
     if settings.uses_s3:
         conf |= {

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from pyspark.sql import DataFrame, SparkSession
-from pyspark.sql.streaming import StreamingQuery
+from pyspark.sql.streaming.query import StreamingQuery
 
 from spark_jobs import tables
 from spark_jobs.io.delta_tables import append_once, ensure_table
@@ -31,6 +31,7 @@ from spark_jobs.session import build_spark
 from spark_jobs.transforms.bronze import BRONZE_PARTITION, to_bronze
 from spark_jobs.transforms.dedup import drop_redeliveries
 from spark_jobs.transforms.validate import ValidationRules, quarantined, valid_events, validate
+from upi.kafka_admin import ensure_topic
 from upi.settings import ConfigError, Settings, load_settings
 
 SILVER_PARTITION = "event_date"
@@ -83,10 +84,16 @@ class StreamJob:
         app_id = query_id(batch)
         batch.persist()
         try:
-            append_once(batch, self.bronze_uri, app_id=app_id, batch_id=batch_id, partition_by=[BRONZE_PARTITION])
+            append_once(
+                batch, self.bronze_uri, app_id=app_id, batch_id=batch_id, partition_by=[BRONZE_PARTITION]
+            )
             rejected = quarantined(validate(batch, self.rules))
             append_once(
-                rejected, self.quarantine_uri, app_id=app_id, batch_id=batch_id, partition_by=[BRONZE_PARTITION]
+                rejected,
+                self.quarantine_uri,
+                app_id=app_id,
+                batch_id=batch_id,
+                partition_by=[BRONZE_PARTITION],
             )
         finally:
             batch.unpersist()
@@ -95,7 +102,9 @@ class StreamJob:
         app_id = query_id(batch)
         batch.persist()
         try:
-            append_once(batch, self.silver_uri, app_id=app_id, batch_id=batch_id, partition_by=[SILVER_PARTITION])
+            append_once(
+                batch, self.silver_uri, app_id=app_id, batch_id=batch_id, partition_by=[SILVER_PARTITION]
+            )
             upsert_clean_batch(batch, self.settings.dsn, app_id=app_id, batch_id=batch_id)
         finally:
             batch.unpersist()
@@ -128,6 +137,7 @@ def _rows_read(query: StreamingQuery) -> int:
 
 def run(settings: Settings, *, available_now: bool = False) -> StreamRun:
     """Run the job: until Kafka is drained (``available_now``) or until stopped (Ctrl-C / SIGTERM)."""
+    ensure_topic(settings.kafka_bootstrap, settings.kafka_topic, settings.kafka_topic_partitions)
     spark = build_spark(settings, settings.app_name)
     job = StreamJob(spark, settings)
     job.ensure_tables()
@@ -162,7 +172,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     result = run(settings, available_now=args.available_now)
-    print(f"read {result.records_in} Kafka records in {result.seconds:.1f}s ({result.records_per_second:,.0f}/s)")
+    print(
+        f"read {result.records_in} Kafka records in {result.seconds:.1f}s ({result.records_per_second:,.0f}/s)"
+    )
     return 0
 
 

@@ -117,16 +117,25 @@ def _progress() -> Progress:
 @app.command()
 @one_line_errors
 def generate(
-    count: Annotated[int, typer.Option(min=1, help="Records to send (duplicates and invalid ones included).")] = 10_000,
-    rate: Annotated[float, typer.Option(min=0, help="Records per second; 0 sends as fast as possible.")] = 0.0,
+    count: Annotated[
+        int, typer.Option(min=1, help="Records to send (duplicates and invalid ones included).")
+    ] = 10_000,
+    rate: Annotated[
+        float, typer.Option(min=0, help="Records per second; 0 sends as fast as possible.")
+    ] = 0.0,
     seed: Annotated[int, typer.Option(help="Same seed and --start, same records.")] = 42,
     duplicate_rate: Annotated[float, typer.Option(min=0, max=1, help="Share of redelivered records.")] = 0.0,
     late_rate: Annotated[float, typer.Option(min=0, max=1, help="Share of records hours behind.")] = 0.0,
-    invalid_rate: Annotated[float, typer.Option(min=0, max=1, help="Share of records breaking the contract.")] = 0.0,
+    invalid_rate: Annotated[
+        float, typer.Option(min=0, max=1, help="Share of records breaking the contract.")
+    ] = 0.0,
     start: Annotated[
-        datetime | None, typer.Option(help="Event time of the first record (default: now).", formats=["%Y-%m-%dT%H:%M:%S%z"])
+        datetime | None,
+        typer.Option(help="Event time of the first record (default: now).", formats=["%Y-%m-%dT%H:%M:%S%z"]),
     ] = None,
-    output: Annotated[Path | None, typer.Option(help="Write JSON lines to this file instead of Kafka.")] = None,
+    output: Annotated[
+        Path | None, typer.Option(help="Write JSON lines to this file instead of Kafka.")
+    ] = None,
 ) -> None:
     """Produce realistic UPI transaction events to Kafka (or a file)."""
     from generator.events import EventFactory, TrafficMix
@@ -145,7 +154,11 @@ def generate(
             summary = write_jsonl(factory.records(count), output, on_progress=advance)
         else:
             summary = send_to_kafka(
-                factory.records(count), settings.kafka_bootstrap, settings.kafka_topic, rate=rate, on_progress=advance
+                factory.records(count),
+                settings.kafka_bootstrap,
+                settings.kafka_topic,
+                rate=rate,
+                on_progress=advance,
             )
     table = Table(title=f"generated → {output or settings.kafka_topic}")
     for column in ("sent", "acked", "errors", "events/s", *sorted(summary.kinds)):
@@ -156,25 +169,35 @@ def generate(
     )  # fmt: skip
     console.print(table)
     if summary.errors:
-        err_console.print(f"[bold red]error:[/] {summary.errors} records not acknowledged; first: {summary.first_error}")
+        err_console.print(
+            f"[bold red]error:[/] {summary.errors} records not acknowledged; first: {summary.first_error}"
+        )
         raise typer.Exit(1)
 
 
 @app.command()
 @one_line_errors
 def stream(
-    available_now: Annotated[bool, typer.Option("--available-now", help="Process what Kafka holds, then exit.")] = False,
-    trigger_seconds: Annotated[int | None, typer.Option(help="Micro-batch interval (UPI_TRIGGER_SECONDS).")] = None,
+    available_now: Annotated[
+        bool, typer.Option("--available-now", help="Process what Kafka holds, then exit.")
+    ] = False,
+    trigger_seconds: Annotated[
+        int | None, typer.Option(help="Micro-batch interval (UPI_TRIGGER_SECONDS).")
+    ] = None,
 ) -> None:
     """Run the streaming job: Kafka → bronze/quarantine → silver → Postgres."""
     from spark_jobs.stream import run
 
     overrides = {"trigger_seconds": trigger_seconds} if trigger_seconds is not None else {}
     result = run(load_settings(**overrides), available_now=available_now)
-    console.print(f"read {result.records_in:,} Kafka records in {result.seconds:.1f}s ({result.records_per_second:,.0f}/s)")
+    console.print(
+        f"read {result.records_in:,} Kafka records in {result.seconds:.1f}s ({result.records_per_second:,.0f}/s)"
+    )
 
 
-def _reconciliation_table(settings: Settings, produced: int | None = None, seconds: float | None = None) -> Table:
+def _reconciliation_table(
+    settings: Settings, produced: int | None = None, seconds: float | None = None
+) -> Table:
     from spark_jobs.report import reconcile
     from spark_jobs.session import build_spark
 
@@ -192,7 +215,9 @@ def _reconciliation_table(settings: Settings, produced: int | None = None, secon
         ("duplicates dropped", f"{counts.dropped:,}"),
         ("rows in Postgres", f"{counts.postgres_rows:,}"),
     ]
-    rows += [(f"  quarantined: {reason}", f"{n:,}") for reason, n in sorted(counts.quarantine_reasons.items())]
+    rows += [
+        (f"  quarantined: {reason}", f"{n:,}") for reason, n in sorted(counts.quarantine_reasons.items())
+    ]
     if seconds:
         rows.append(("stream events/s", f"{counts.bronze / seconds:,.0f}"))
     for row in rows:
@@ -237,8 +262,9 @@ def demo(
     console.print(_reconciliation_table(settings, produced=produced, seconds=result.seconds))
     console.print(
         f"(Kafka held {before:,} records before this run.)\nLook at the data:\n"
-        f"  psql \"$UPI_POSTGRES_DSN\" -c 'SELECT status, count(*), sum(amount) FROM clean_upi_transactions GROUP BY 1'\n"
-        f"  lake tables under {settings.lake_uri}  (eval \"$(upi stack env)\" first)\n"
+        f'  psql "$UPI_POSTGRES_DSN" -c \\\n'
+        f"    'SELECT status, count(*), sum(amount) FROM clean_upi_transactions GROUP BY 1'\n"
+        f'  lake tables under {settings.lake_uri}  (eval "$(upi stack env)" first)\n'
         f"  upi report   |   upi stack status   |   upi stack down"
     )
 

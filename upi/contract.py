@@ -29,7 +29,7 @@ __all__ = [
     "SCHEMA",
     "STATUSES",
     "TERMINAL_STATUSES",
-    "ContractViolation",
+    "ContractViolationError",
     "enum_of",
     "pattern_of",
     "validate_event",
@@ -44,7 +44,7 @@ REQUIRED_FIELDS: tuple[str, ...] = tuple(SCHEMA["required"])
 OPTIONAL_FIELDS: tuple[str, ...] = tuple(f for f in FIELDS if f not in REQUIRED_FIELDS)
 
 
-class ContractViolation(ValueError):
+class ContractViolationError(ValueError):
     """An event does not satisfy the contract."""
 
 
@@ -70,8 +70,8 @@ def _validator() -> jsonschema.Draft202012Validator:
 
 
 def validate_event(event: dict[str, Any]) -> None:
-    """Raise :class:`ContractViolation` when ``event`` breaks the JSON Schema of the contract."""
+    """Raise :class:`ContractViolationError` when ``event`` breaks the JSON Schema of the contract."""
     error = jsonschema.exceptions.best_match(_validator().iter_errors(event))
     if error is not None:
         location = "/".join(str(p) for p in error.absolute_path) or "<event>"
-        raise ContractViolation(f"{location}: {error.message}")
+        raise ContractViolationError(f"{location}: {error.message}")

@@ -47,6 +47,8 @@ def migrate(dsn: str) -> list[str]:
                     )
                 continue
             cur.execute(body)
-            cur.execute("INSERT INTO schema_migrations (name, checksum) VALUES (%s, %s)", (path.name, checksum))
+            cur.execute(
+                "INSERT INTO schema_migrations (name, checksum) VALUES (%s, %s)", (path.name, checksum)
+            )
             applied_now.append(path.name)
     return applied_now

@@ -23,8 +23,7 @@ from spark_jobs.transforms.validate import SILVER_COLUMNS
 from warehouse import sql
 
 _COPY = (
-    f"COPY stage_clean_upi_transactions ({', '.join(SILVER_COLUMNS)}) "
-    "FROM STDIN WITH (FORMAT csv, NULL '')"
+    f"COPY stage_clean_upi_transactions ({', '.join(SILVER_COLUMNS)}) FROM STDIN WITH (FORMAT csv, NULL '')"
 )
 
 

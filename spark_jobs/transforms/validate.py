@@ -135,8 +135,14 @@ def validate(bronze: DataFrame, rules: ValidationRules) -> DataFrame:
     parsed = parsed.select(
         "*",
         F.schema_of_variant(doc).alias("_type"),
-        *[F.schema_of_variant(F.try_variant_get(doc, f"$.{f}", "variant")).alias(_type_col(f)) for f in fields],
-        *[F.try_variant_get(doc, f"$.{f}", "string").alias(f if f != "amount" else "_amount_text") for f in fields],
+        *[
+            F.schema_of_variant(F.try_variant_get(doc, f"$.{f}", "variant")).alias(_type_col(f))
+            for f in fields
+        ],
+        *[
+            F.try_variant_get(doc, f"$.{f}", "string").alias(f if f != "amount" else "_amount_text")
+            for f in fields
+        ],
     ).withColumnRenamed("event_time", "_event_time_text")
 
     # Stage 2: per-rule findings, each naming the first offending field.
@@ -149,7 +155,9 @@ def validate(bronze: DataFrame, rules: ValidationRules) -> DataFrame:
             + [("amount", (amount_kind != "STRING") & ~amount_kind.rlike(_EXACT_NUMBER_TYPES))]
             + [(f, _present(f) & (F.col(_type_col(f)) != "STRING")) for f in OPTIONAL_FIELDS]
         ).alias("_wrong_type"),
-        _first([(f, ~F.col(f).rlike(pattern_of(f) or ".")) for f in ("payer_vpa", "payee_vpa")]).alias("_bad_vpa"),
+        _first([(f, ~F.col(f).rlike(pattern_of(f) or ".")) for f in ("payer_vpa", "payee_vpa")]).alias(
+            "_bad_vpa"
+        ),
         _first([(f, _optional_value_breaks(f)) for f in OPTIONAL_FIELDS]).alias("_bad_optional"),
         F.expr("try_cast(_amount_text AS decimal(38,2))").alias("_amount_wide"),
         F.expr("try_cast(_event_time_text AS timestamp)").alias("_event_time"),
@@ -173,7 +181,9 @@ def validate(bronze: DataFrame, rules: ValidationRules) -> DataFrame:
         ("amount_not_positive", F.col("_amount_wide") <= 0, amount_text),
         (
             "amount_over_limit",
-            F.coalesce(F.col("_amount_wide") > F.lit(rules.max_amount_inr).cast("decimal(38,2)"), F.lit(True)),
+            F.coalesce(
+                F.col("_amount_wide") > F.lit(rules.max_amount_inr).cast("decimal(38,2)"), F.lit(True)
+            ),
             amount_text,
         ),
         ("unknown_status", ~F.col("status").isin(*STATUSES), F.col("status")),

@@ -21,5 +21,3 @@ def stack() -> Iterator[Settings]:
     yield settings
     if any(s.state == "started" for s in states) and not os.environ.get("UPI_KEEP_STACK"):
         manager.down(settings)
-
-

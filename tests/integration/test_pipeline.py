@@ -43,7 +43,10 @@ class PipelineRun:
 
 @pytest.fixture(scope="module", params=["file", "s3a"])
 def run(
-    request: pytest.FixtureRequest, stack: Settings, spark: SparkSession, tmp_path_factory: pytest.TempPathFactory
+    request: pytest.FixtureRequest,
+    stack: Settings,
+    spark: SparkSession,
+    tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[PipelineRun]:
     world = make_world(stack, request.param, tmp_path_factory.mktemp(f"lake-{request.param}"))
     mix = TrafficMix(duplicate_rate=0.05, invalid_rate=0.03, pending_rate=0.06)
@@ -63,9 +66,11 @@ def _postgres(settings: Settings, query: str) -> list[tuple]:  # type: ignore[ty
 def _final_states(sent: list[Record]) -> dict[str, str]:
     final: dict[str, str] = {}
     for record in sent:
-        if record.kind in (Kind.NEW, Kind.LATE, Kind.TRANSITION) and record.txn_id and record.status:
-            if final.get(record.txn_id) not in TERMINAL_STATUSES:
-                final[record.txn_id] = record.status
+        txn_id, status = record.txn_id, record.status
+        if record.kind not in (Kind.NEW, Kind.LATE, Kind.TRANSITION) or txn_id is None or status is None:
+            continue
+        if final.get(txn_id) not in TERMINAL_STATUSES:
+            final[txn_id] = status
     return final
 
 
@@ -106,7 +111,8 @@ def test_postgres_amounts_add_up_to_the_paisa(run: PipelineRun) -> None:
 
 def test_each_sink_batch_is_recorded_once_in_the_ledger(run: PipelineRun) -> None:
     ((batches, distinct, rows_in),) = _postgres(
-        run.world.settings, "SELECT count(*), count(DISTINCT (app_id, batch_id)), sum(rows_in) FROM sink_batches"
+        run.world.settings,
+        "SELECT count(*), count(DISTINCT (app_id, batch_id)), sum(rows_in) FROM sink_batches",
     )
     assert batches == distinct and rows_in == run.counts.silver
 

@@ -33,7 +33,9 @@ class World:
             [sys.executable, "-m", "upi.cli", *args],
             env={**os.environ, **self.env}, capture_output=True, text=True, timeout=timeout, check=False,
         )  # fmt: skip
-        assert result.returncode == 0, f"upi {' '.join(args)} failed:\n{result.stdout}\n{result.stderr[-4000:]}"
+        assert result.returncode == 0, (
+            f"upi {' '.join(args)} failed:\n{result.stdout}\n{result.stderr[-4000:]}"
+        )
         return result
 
 

@@ -9,7 +9,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-
 from chispa import assert_df_equality
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
@@ -28,7 +27,18 @@ def test_bronze_keeps_the_record_and_its_kafka_coordinates(spark: SparkSession) 
     received = F.lit(datetime(2026, 11, 24, 19, 0, tzinfo=UTC)).cast("timestamp")
     actual = to_bronze(kafka, ingest_time=received)
     expected = spark.createDataFrame(
-        [(b"k1", b"\xff raw", "upi_transactions", 1, 42, T0, datetime(2026, 11, 24, 19, 0), date(2026, 11, 24))],
+        [
+            (
+                b"k1",
+                b"\xff raw",
+                "upi_transactions",
+                1,
+                42,
+                T0,
+                datetime(2026, 11, 24, 19, 0),
+                date(2026, 11, 24),
+            )
+        ],
         "key binary, value binary, kafka_topic string, kafka_partition int, kafka_offset long, "
         "kafka_timestamp timestamp, ingest_time timestamp, ingest_date date",
     )
@@ -42,7 +52,9 @@ def test_bronze_keeps_kafka_headers_when_the_source_has_them(spark: SparkSession
         "timestampType int, headers array<struct<key:string,value:binary>>",
     )
     row = to_bronze(kafka).select("kafka_headers").first()
-    assert row is not None and [(h["key"], bytes(h["value"])) for h in row["kafka_headers"]] == [("trace", b"abc")]
+    assert row is not None and [(h["key"], bytes(h["value"])) for h in row["kafka_headers"]] == [
+        ("trace", b"abc")
+    ]
 
 
 class DedupStream:
@@ -51,7 +63,9 @@ class DedupStream:
     def __init__(self, spark: SparkSession, folder: Path) -> None:
         self.spark, self.folder, self.batches = spark, folder, 0
         (folder / "in").mkdir()
-        source = spark.readStream.schema("txn_id string, status string, event_time timestamp").json(str(folder / "in"))
+        source = spark.readStream.schema("txn_id string, status string, event_time timestamp").json(
+            str(folder / "in")
+        )
         self.sink = f"dedup_{uuid.uuid4().hex}"
         self.query = (
             drop_redeliveries(source, "10 minutes")

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 import pytest
 
 from generator.events import EventFactory, Kind, TrafficMix
-from upi.contract import ContractViolation, validate_event
+from upi.contract import ContractViolationError, validate_event
 
 START = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)
 
@@ -47,7 +47,7 @@ def test_every_invalid_record_breaks_the_contract() -> None:
             continue
         if "event_time" in event and event["event_time"] > "2026-11-26":
             continue  # valid shape, but days in the future: the stream's rule, not the schema's
-        with pytest.raises(ContractViolation):
+        with pytest.raises(ContractViolationError):
             validate_event(event)
 
 

@@ -34,7 +34,9 @@ def test_environment_variables_override_defaults(monkeypatch: pytest.MonkeyPatch
         ("UPI_MAX_AMOUNT_INR", "100.005"),
     ],
 )
-def test_a_bad_value_gets_one_line_naming_the_setting(monkeypatch: pytest.MonkeyPatch, variable: str, value: str) -> None:
+def test_a_bad_value_gets_one_line_naming_the_setting(
+    monkeypatch: pytest.MonkeyPatch, variable: str, value: str
+) -> None:
     monkeypatch.setenv(variable, value)
     with pytest.raises(ConfigError) as raised:
         load_settings()

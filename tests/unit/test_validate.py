@@ -15,7 +15,9 @@ from pyspark.sql import functions as F
 from spark_jobs.transforms.validate import REASONS, ValidationRules, quarantined, valid_events, validate
 
 INGEST = datetime(2026, 11, 25, 6, 0, 0, tzinfo=UTC)
-RULES = ValidationRules(max_amount_inr=Decimal("500000.00"), max_payload_bytes=2048, future_tolerance_seconds=300)
+RULES = ValidationRules(
+    max_amount_inr=Decimal("500000.00"), max_payload_bytes=2048, future_tolerance_seconds=300
+)
 
 
 def good_event(**changes: Any) -> dict[str, Any]:
@@ -38,7 +40,9 @@ _DROP = object()
 
 
 def bronze_of(spark: SparkSession, *payloads: bytes) -> DataFrame:
-    rows = [(None, p, "upi_transactions", 0, i, INGEST, INGEST, INGEST.date()) for i, p in enumerate(payloads)]
+    rows = [
+        (None, p, "upi_transactions", 0, i, INGEST, INGEST, INGEST.date()) for i, p in enumerate(payloads)
+    ]
     schema = (
         "key binary, value binary, kafka_topic string, kafka_partition int, kafka_offset long, "
         "kafka_timestamp timestamp, ingest_time timestamp, ingest_date date"
@@ -90,35 +94,54 @@ def test_unknown_extra_keys_are_not_a_reason_to_reject(spark: SparkSession) -> N
         pytest.param(b"\xff\xfe{}", "not_utf8", None, id="not_utf8"),
         pytest.param(b"{not json", "not_json", None, id="not_json"),
         pytest.param(b"[1, 2]", "not_object", "ARRAY<BIGINT>", id="not_object"),
-        pytest.param(encode(good_event(payee_vpa=_DROP)), "missing_required_key", "payee_vpa", id="missing_key"),
+        pytest.param(
+            encode(good_event(payee_vpa=_DROP)), "missing_required_key", "payee_vpa", id="missing_key"
+        ),
         pytest.param(encode(good_event(status=None)), "missing_required_key", "status", id="null_required"),
         pytest.param(encode(good_event(txn_id=12345)), "wrong_type", "txn_id", id="wrong_type_txn_id"),
         pytest.param(encode(good_event(amount=True)), "wrong_type", "amount", id="wrong_type_amount"),
         pytest.param(
-            encode(good_event(amount=_DROP))[:-1] + b', "amount": 1.5e3}', "wrong_type", "amount", id="exponent"
+            encode(good_event(amount=_DROP))[:-1] + b', "amount": 1.5e3}',
+            "wrong_type",
+            "amount",
+            id="exponent",
         ),
         pytest.param(encode(good_event(mcc=5411)), "wrong_type", "mcc", id="wrong_type_optional"),
         pytest.param(encode(good_event(txn_id="bad id!")), "invalid_txn_id", "bad id!", id="invalid_txn_id"),
-        pytest.param(encode(good_event(payer_vpa="no-at-sign")), "malformed_vpa", "payer_vpa", id="payer_vpa"),
+        pytest.param(
+            encode(good_event(payer_vpa="no-at-sign")), "malformed_vpa", "payer_vpa", id="payer_vpa"
+        ),
         pytest.param(encode(good_event(payee_vpa="x@1bank")), "malformed_vpa", "payee_vpa", id="payee_vpa"),
         pytest.param(encode(good_event(amount="12,00")), "amount_not_decimal", "12,00", id="amount_text"),
-        pytest.param(encode(good_event(amount="10.005")), "amount_too_precise", "10.005", id="three_decimals"),
+        pytest.param(
+            encode(good_event(amount="10.005")), "amount_too_precise", "10.005", id="three_decimals"
+        ),
         pytest.param(encode(good_event(amount="0.00")), "amount_not_positive", "0.00", id="zero"),
         pytest.param(encode(good_event(amount="-5.00")), "amount_not_positive", "-5.00", id="negative"),
-        pytest.param(encode(good_event(amount="500000.01")), "amount_over_limit", "500000.01", id="over_limit"),
-        pytest.param(encode(good_event(status="REVERSED")), "unknown_status", "REVERSED", id="unknown_status"),
         pytest.param(
-            encode(good_event(event_time="2026-11-25 11:15:30")), "invalid_event_time", "2026-11-25 11:15:30",
+            encode(good_event(amount="500000.01")), "amount_over_limit", "500000.01", id="over_limit"
+        ),
+        pytest.param(
+            encode(good_event(status="REVERSED")), "unknown_status", "REVERSED", id="unknown_status"
+        ),
+        pytest.param(
+            encode(good_event(event_time="2026-11-25 11:15:30")),
+            "invalid_event_time",
+            "2026-11-25 11:15:30",
             id="no_offset",
-        ),  # fmt: skip
+        ),
         pytest.param(
-            encode(good_event(event_time="2026-13-45T11:15:30Z")), "invalid_event_time", "2026-13-45T11:15:30Z",
+            encode(good_event(event_time="2026-13-45T11:15:30Z")),
+            "invalid_event_time",
+            "2026-13-45T11:15:30Z",
             id="impossible_date",
-        ),  # fmt: skip
+        ),
         pytest.param(
-            encode(good_event(event_time="2026-11-25T06:05:01Z")), "event_time_in_future", "2026-11-25T06:05:01Z",
+            encode(good_event(event_time="2026-11-25T06:05:01Z")),
+            "event_time_in_future",
+            "2026-11-25T06:05:01Z",
             id="future",
-        ),  # fmt: skip
+        ),
         pytest.param(encode(good_event(txn_type="B2B")), "invalid_optional_field", "txn_type", id="txn_type"),
         pytest.param(encode(good_event(mcc="54110")), "invalid_optional_field", "mcc", id="mcc"),
     ],
@@ -142,7 +165,10 @@ def test_every_reason_code_is_covered_by_a_test() -> None:
 
 
 def test_valid_and_quarantined_split_every_record_exactly_once(spark: SparkSession) -> None:
-    payloads = [encode(good_event(txn_id=f"T{i}")) for i in range(5)] + [b"nope", encode(good_event(amount="0"))]
+    payloads = [encode(good_event(txn_id=f"T{i}")) for i in range(5)] + [
+        b"nope",
+        encode(good_event(amount="0")),
+    ]
     checked = validate(bronze_of(spark, *payloads), RULES).cache()
     assert valid_events(checked).count() == 5
     assert quarantined(checked).count() == 2

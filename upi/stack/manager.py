@@ -62,7 +62,11 @@ def down(settings: Settings) -> list[ServiceState]:
         stopped = service.stop()
         states.append(
             ServiceState(
-                service.name, "stopped" if stopped else "not running", None, service.address, str(service.process.log_file)
+                service.name,
+                "stopped" if stopped else "not running",
+                None,
+                service.address,
+                str(service.process.log_file),
             )
         )
     return states

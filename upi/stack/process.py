@@ -6,6 +6,7 @@ so ``upi stack down`` never stops a server it did not start.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -44,12 +45,14 @@ class ManagedProcess:
         except (FileNotFoundError, ValueError, ProcessLookupError):
             self.pid_file.unlink(missing_ok=True)
             return None
-        if self.marker not in cmdline or _is_zombie(pid):
+        if _is_zombie(pid) or (cmdline.strip() and self.marker not in cmdline):
             self.pid_file.unlink(missing_ok=True)
             return None
         return pid
 
-    def start(self, command: Sequence[str], *, env: dict[str, str] | None = None, user: str | None = None) -> int:
+    def start(
+        self, command: Sequence[str], *, env: dict[str, str] | None = None, user: str | None = None
+    ) -> int:
         """Start ``command`` detached (own session), logging to :attr:`log_file`; return its pid."""
         self.log_file.parent.mkdir(parents=True, exist_ok=True)
         with self.log_file.open("ab") as log:
@@ -82,11 +85,11 @@ class ManagedProcess:
         self.pid_file.unlink(missing_ok=True)
         return True
 
-    def wait_healthy(self, check: Callable[[], bool], timeout: float) -> None:
-        """Poll ``check`` until it returns true; fail early if the process dies, or at ``timeout``."""
+    def wait_healthy(self, pid: int, check: Callable[[], bool], timeout: float) -> None:
+        """Poll ``check`` until it returns true; fail early if process ``pid`` dies, or at ``timeout``."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            if self.pid() is None:
+            if not _alive(pid):
                 raise ServiceError(f"{self.name} exited during start-up; see {self.log_file}")
             if check():
                 return
@@ -100,10 +103,8 @@ def _alive(pid: int) -> bool:
     except ProcessLookupError:
         return False
     if _is_zombie(pid):
-        try:
+        with contextlib.suppress(ChildProcessError):
             os.waitpid(pid, os.WNOHANG)
-        except ChildProcessError:
-            pass
         return False
     return True
 

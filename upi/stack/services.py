@@ -10,7 +10,6 @@ stack always listens where the pipeline looks.
 
 from __future__ import annotations
 
-import glob
 import http.client
 import os
 import shutil
@@ -31,7 +30,9 @@ from upi.stack.process import ManagedProcess, ServiceError
 
 def _apt_install(*packages: str) -> None:
     if os.geteuid() != 0:
-        raise InstallError(f"missing {' '.join(packages)}; install with: sudo apt-get install -y {' '.join(packages)}")
+        raise InstallError(
+            f"missing {' '.join(packages)}; install with: sudo apt-get install -y {' '.join(packages)}"
+        )
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     for command in (["apt-get", "update", "-q"], ["apt-get", "install", "-y", "-q", *packages]):
         result = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
@@ -103,7 +104,7 @@ class Service(ABC):
         argfile.write_text(f'-cp "{self._classpath()}"\n')
         return f"@{argfile}"
 
-    def after_start(self) -> None:
+    def after_start(self) -> None:  # noqa: B027 - optional hook, most services override it
         """Create what the pipeline expects (database, topic, bucket); idempotent."""
 
     def start(self) -> bool:
@@ -117,8 +118,8 @@ class Service(ABC):
                 f"stop it or choose another port in the settings"
             )
         self.install()
-        self.process.start(self.command(), user=self.run_as())
-        self.process.wait_healthy(self.healthy, self.start_timeout)
+        pid = self.process.start(self.command(), user=self.run_as())
+        self.process.wait_healthy(pid, self.healthy, self.start_timeout)
         self.after_start()
         return True
 
@@ -143,13 +144,15 @@ class PostgresService(Service):
         return f"postgresql://{parts.username}@127.0.0.1:{self.port}{parts.path}"
 
     def _bin(self, program: str) -> str:
-        found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{program}"))
+        found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{program}"))
         if not found:
             _apt_install("postgresql")
-            found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{program}"))
+            found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{program}"))
         if not found:
-            raise InstallError(f"{program} not found under /usr/lib/postgresql/*/bin after installing postgresql")
-        return found[-1]
+            raise InstallError(
+                f"{program} not found under /usr/lib/postgresql/*/bin after installing postgresql"
+            )
+        return str(found[-1])
 
     def run_as(self) -> str | None:
         # Postgres refuses to run as root; Debian's package creates the `postgres` user.
@@ -170,9 +173,19 @@ class PostgresService(Service):
                 shutil.chown(path, user)
         result = subprocess.run(
             [
-                self._bin("initdb"), "-D", str(data), "-U", parts.username or "upi", "--pwfile", str(password_file),
-                "--auth-host=scram-sha-256", "--auth-local=trust", "-E", "UTF8", "--no-locale",
-            ],  # fmt: skip
+                self._bin("initdb"),
+                "-D",
+                str(data),
+                "-U",
+                parts.username or "upi",
+                "--pwfile",
+                str(password_file),
+                "--auth-host=scram-sha-256",
+                "--auth-local=trust",
+                "-E",
+                "UTF8",
+                "--no-locale",
+            ],
             capture_output=True,
             text=True,
             user=user,
@@ -193,7 +206,10 @@ class PostgresService(Service):
 
     def healthy(self) -> bool:
         try:
-            with closing(psycopg2.connect(self._maintenance_dsn(), connect_timeout=2)) as conn, conn.cursor() as cur:
+            with (
+                closing(psycopg2.connect(self._maintenance_dsn(), connect_timeout=2)) as conn,
+                conn.cursor() as cur,
+            ):
                 cur.execute("SELECT 1")
                 return True
         except psycopg2.OperationalError:
@@ -281,7 +297,9 @@ class KafkaService(Service):
             capture_output=True, text=True, check=False,
         )  # fmt: skip
         if result.returncode != 0:
-            raise InstallError(f"formatting Kafka storage failed: {result.stdout[-300:]} {result.stderr[-300:]}")
+            raise InstallError(
+                f"formatting Kafka storage failed: {result.stdout[-300:]} {result.stderr[-300:]}"
+            )
 
     def command(self) -> list[str]:
         return [
@@ -309,7 +327,9 @@ class KafkaService(Service):
     def after_start(self) -> None:
         from upi.kafka_admin import ensure_topic
 
-        ensure_topic(self.settings.kafka_bootstrap, self.settings.kafka_topic, self.settings.kafka_topic_partitions)
+        ensure_topic(
+            self.settings.kafka_bootstrap, self.settings.kafka_topic, self.settings.kafka_topic_partitions
+        )
 
 
 class S3Service(Service):

@@ -1,0 +1,56 @@
+# Two commands do everything: `make demo` and `make test`. Every target installs what it needs first.
+SHELL := /bin/bash
+.SHELLFLAGS := -euo pipefail -c
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export SPARK_LOCAL_IP ?= 127.0.0.1
+
+.PHONY: install demo test unit integration lint format stack-up stack-down stack-status clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+# Reinstalled only when pyproject.toml changes.
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(STAMP)
+	$(BIN)/upi stack install
+
+demo: install
+	$(BIN)/upi demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+stack-up: install
+	$(BIN)/upi stack up
+
+stack-down: $(STAMP)
+	$(BIN)/upi stack down
+
+stack-status: $(STAMP)
+	$(BIN)/upi stack status
+
+unit: $(STAMP)
+	$(BIN)/pytest tests/unit
+
+integration: stack-up
+	$(BIN)/pytest tests/integration
+
+# The whole suite; pytest's exit 5 (nothing collected) fails the target like any other failure.
+test: lint stack-up
+	$(BIN)/pytest
+
+clean:
+	rm -rf $(VENV) .upi .mypy_cache .ruff_cache .pytest_cache
