@@ -113,6 +113,11 @@ class _Pools:
     merchants: list[tuple[str, str, str, str, float, float]] = field(default_factory=list)
 
 
+def _vpa_safe(name: str) -> str:
+    """Lower-case ASCII letters and digits of ``name``: Faker's "D’Alia" becomes "dalia"."""
+    return "".join(ch for ch in name.lower() if ch.isascii() and ch.isalnum())
+
+
 def _build_pools(seed: int, payers: int, merchants: int) -> _Pools:
     fake = Faker("en_IN")
     fake.seed_instance(seed)
@@ -121,12 +126,12 @@ def _build_pools(seed: int, payers: int, merchants: int) -> _Pools:
     weights = [share for _, share, _, _ in PSPS]
     for i in range(payers):
         app, _, handles, _ = rng.choices(PSPS, weights)[0]
-        name = fake.first_name().lower().replace(" ", "")
-        vpa = f"{name}.{fake.last_name().lower().replace(' ', '')}{i}@{rng.choice(handles)}"
+        first, last = _vpa_safe(fake.first_name()) or "user", _vpa_safe(fake.last_name())
+        vpa = f"{first}.{last}{i}@{rng.choice(handles)}"
         pools.payers.append((vpa, app, rng.choice(BANKS)))
     for i in range(merchants):
         mcc, _, median, sigma = rng.choice(MERCHANT_CATEGORIES)
-        slug = "".join(ch for ch in fake.company().lower() if ch.isalnum())[:20] or "merchant"
+        slug = _vpa_safe(fake.company())[:20] or "merchant"
         vpa = f"{slug}{i}@{rng.choice(('ybl', 'okaxis', 'paytm', 'ibl'))}"
         pools.merchants.append((vpa, f"M{i:07d}", mcc, rng.choice(BANKS), median, sigma))
     return pools

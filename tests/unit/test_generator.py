@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
 
 from generator.events import EventFactory, Kind, TrafficMix
-from upi.contract import ContractViolationError, validate_event
+from upi.contract import ContractViolationError, pattern_of, validate_event
 
 START = datetime(2026, 11, 25, 4, 0, tzinfo=UTC)
 
@@ -76,3 +77,10 @@ def test_a_transition_resolves_an_earlier_pending_transaction() -> None:
 def test_rates_that_add_up_to_more_than_one_are_refused() -> None:
     with pytest.raises(ValueError, match="must not exceed 1"):
         TrafficMix(duplicate_rate=0.6, invalid_rate=0.6)
+
+
+def test_every_pooled_vpa_matches_the_contract_pattern() -> None:
+    factory = EventFactory(5, START)  # the default pool sizes, as `upi generate` uses them
+    vpas = [vpa for vpa, _, _ in factory.pools.payers] + [m[0] for m in factory.pools.merchants]
+    pattern = re.compile(pattern_of("payer_vpa") or "")
+    assert [vpa for vpa in vpas if not pattern.match(vpa)] == []
