@@ -269,13 +269,32 @@ def demo(
     )
 
 
-def main() -> None:
-    """Console-script entry point."""
+# Typer vendors click privately; its public BadParameter derives from the UsageError every parse error uses.
+_UsageError: type[Exception] = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "UsageError")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point: usage and config errors are one line on stderr and exit code 2."""
     try:
-        app()
-    except ConfigError as error:  # raised while typer parses, before a command's own handler
-        err_console.print(f"[bold red]error:[/] {error}", highlight=False)
+        code = app(args=argv, prog_name="upi", standalone_mode=False)  # without standalone mode, Exit(n) comes back as n
+    except typer.Abort:
+        err_console.print("aborted")
+        sys.exit(130)
+    except typer.Exit as done:
+        sys.exit(done.exit_code)
+    except _UsageError as error:
+        ctx = getattr(error, "ctx", None)
+        command = ctx.command_path if ctx is not None else "upi"
+        message = error.format_message()  # type: ignore[attr-defined]
+        if message:  # empty when no command was given and the help was shown instead
+            err_console.print(
+                f"[bold red]error:[/] {message} (see `{command} --help`)", highlight=False, soft_wrap=True
+            )
         sys.exit(2)
+    except ConfigError as error:  # raised while typer parses, before a command's own handler
+        err_console.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+        sys.exit(2)
+    sys.exit(code if isinstance(code, int) else 0)
 
 
 if __name__ == "__main__":

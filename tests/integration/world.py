@@ -39,7 +39,8 @@ class World:
         return result
 
 
-def _create_database(admin_dsn: str, name: str) -> str:
+def create_database(admin_dsn: str, name: str) -> str:
+    """Create database ``name`` next to ``admin_dsn``'s, apply the migrations, return its DSN."""
     parts = urlsplit(admin_dsn)
     with closing(psycopg2.connect(parts._replace(path="/postgres").geturl())) as conn:
         conn.autocommit = True
@@ -60,7 +61,7 @@ def make_world(stack: Settings, lake: str, folder: Path) -> World:
         checkpoint_uri = f"s3a://{stack.s3_bucket}/tests/{run_id}/checkpoints"
     env = {
         "UPI_KAFKA_TOPIC": f"upi_test_{run_id}",
-        "UPI_POSTGRES_DSN": _create_database(stack.dsn, f"upi_test_{run_id}"),
+        "UPI_POSTGRES_DSN": create_database(stack.dsn, f"upi_test_{run_id}"),
         "UPI_LAKE_URI": lake_uri,
         "UPI_CHECKPOINT_URI": checkpoint_uri,
         "UPI_TRIGGER_SECONDS": "1",

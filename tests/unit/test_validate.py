@@ -2,62 +2,26 @@
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from chispa import assert_df_equality
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
 from spark_jobs.transforms.validate import REASONS, ValidationRules, quarantined, valid_events, validate
+from tests.builders import DROP, bronze_of, encode, good_event
 
-INGEST = datetime(2026, 11, 25, 6, 0, 0, tzinfo=UTC)
 RULES = ValidationRules(
     max_amount_inr=Decimal("500000.00"), max_payload_bytes=2048, future_tolerance_seconds=300
 )
-
-
-def good_event(**changes: Any) -> dict[str, Any]:
-    event: dict[str, Any] = {
-        "txn_id": "YBL0f3c2a9d4e5b6c7d8e9f00112233445",
-        "payer_vpa": "asha.rao42@ybl",
-        "payee_vpa": "kiranastore7@okaxis",
-        "amount": "149.50",
-        "status": "SUCCESS",
-        "event_time": "2026-11-25T11:15:30.250+05:30",
-        "txn_type": "P2M",
-        "mcc": "5411",
-        "response_code": "00",
-    }
-    event.update(changes)
-    return {k: v for k, v in event.items() if v is not _DROP}
-
-
-_DROP = object()
-
-
-def bronze_of(spark: SparkSession, *payloads: bytes) -> DataFrame:
-    rows = [
-        (None, p, "upi_transactions", 0, i, INGEST, INGEST, INGEST.date()) for i, p in enumerate(payloads)
-    ]
-    schema = (
-        "key binary, value binary, kafka_topic string, kafka_partition int, kafka_offset long, "
-        "kafka_timestamp timestamp, ingest_time timestamp, ingest_date date"
-    )
-    return spark.createDataFrame(rows, schema)
 
 
 def reason_of(spark: SparkSession, payload: bytes) -> tuple[str | None, str | None]:
     row = validate(bronze_of(spark, payload), RULES).select("reason", "reason_detail").first()
     assert row is not None
     return row["reason"], row["reason_detail"]
-
-
-def encode(event: dict[str, Any]) -> bytes:
-    return json.dumps(event).encode()
 
 
 def test_a_valid_event_is_typed_exactly_with_its_ist_business_day(spark: SparkSession) -> None:
@@ -78,7 +42,7 @@ def test_an_event_after_1830_utc_belongs_to_the_next_ist_day(spark: SparkSession
 
 
 def test_a_json_number_amount_is_kept_to_the_paisa(spark: SparkSession) -> None:
-    payload = encode(good_event(amount=_DROP))[:-1] + b', "amount": 99999.99}'
+    payload = encode(good_event(amount=DROP))[:-1] + b', "amount": 99999.99}'
     row = valid_events(validate(bronze_of(spark, payload), RULES)).select("amount").first()
     assert row is not None and row["amount"] == Decimal("99999.99")
 
@@ -95,13 +59,13 @@ def test_unknown_extra_keys_are_not_a_reason_to_reject(spark: SparkSession) -> N
         pytest.param(b"{not json", "not_json", None, id="not_json"),
         pytest.param(b"[1, 2]", "not_object", "ARRAY<BIGINT>", id="not_object"),
         pytest.param(
-            encode(good_event(payee_vpa=_DROP)), "missing_required_key", "payee_vpa", id="missing_key"
+            encode(good_event(payee_vpa=DROP)), "missing_required_key", "payee_vpa", id="missing_key"
         ),
         pytest.param(encode(good_event(status=None)), "missing_required_key", "status", id="null_required"),
         pytest.param(encode(good_event(txn_id=12345)), "wrong_type", "txn_id", id="wrong_type_txn_id"),
         pytest.param(encode(good_event(amount=True)), "wrong_type", "amount", id="wrong_type_amount"),
         pytest.param(
-            encode(good_event(amount=_DROP))[:-1] + b', "amount": 1.5e3}',
+            encode(good_event(amount=DROP))[:-1] + b', "amount": 1.5e3}',
             "wrong_type",
             "amount",
             id="exponent",

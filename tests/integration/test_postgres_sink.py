@@ -1,0 +1,103 @@
+"""The Postgres sink on a real server: exactly once per micro-batch, one row per txn_id, status precedence."""
+
+from __future__ import annotations
+
+import uuid
+from contextlib import closing
+from decimal import Decimal
+from typing import Any
+
+import psycopg2
+import pytest
+from pyspark.sql import DataFrame, SparkSession
+
+from spark_jobs.io.postgres_sink import upsert_clean_batch
+from spark_jobs.transforms.validate import ValidationRules, valid_events, validate
+from tests.builders import bronze_of, encode, good_event
+from tests.integration.world import create_database
+from upi.settings import Settings
+
+APP = "test-query"
+TXN = "YBL0f3c2a9d4e5b6c7d8e9f00112233445"
+
+
+@pytest.fixture
+def dsn(stack: Settings) -> str:
+    return create_database(stack.dsn, f"upi_sink_{uuid.uuid4().hex[:12]}")
+
+
+def silver(spark: SparkSession, *events: dict[str, Any]) -> DataFrame:
+    return valid_events(validate(bronze_of(spark, *(encode(e) for e in events)), ValidationRules()))
+
+
+def query(dsn: str, statement: str) -> list[tuple[Any, ...]]:
+    with closing(psycopg2.connect(dsn)) as conn, conn.cursor() as cur:
+        cur.execute(statement)
+        return cur.fetchall()
+
+
+def state(dsn: str) -> list[tuple[Any, ...]]:
+    return query(dsn, "SELECT txn_id, status, amount, response_code FROM clean_upi_transactions ORDER BY 1")
+
+
+def test_a_batch_is_written_with_exact_amounts(spark: SparkSession, dsn: str) -> None:
+    upsert_clean_batch(silver(spark, good_event(amount="0.10"), good_event(txn_id="X" + TXN[1:], amount="499999.99")),
+                       dsn, app_id=APP, batch_id=0)  # fmt: skip
+    assert query(dsn, "SELECT sum(amount), count(*) FROM clean_upi_transactions") == [
+        (Decimal("500000.09"), 2)
+    ]
+
+
+def test_a_replayed_batch_writes_nothing(spark: SparkSession, dsn: str) -> None:
+    upsert_clean_batch(silver(spark, good_event()), dsn, app_id=APP, batch_id=7)
+    replay = upsert_clean_batch(silver(spark, good_event(amount="999.00")), dsn, app_id=APP, batch_id=7)
+    assert replay is None
+    assert state(dsn) == [(TXN, "SUCCESS", Decimal("149.50"), "00")]
+
+
+def test_the_ledger_records_each_batch_once_with_its_counts(spark: SparkSession, dsn: str) -> None:
+    batch = silver(spark, good_event(status="PENDING", response_code="91"), good_event())
+    upsert_clean_batch(batch, dsn, app_id=APP, batch_id=0)
+    upsert_clean_batch(batch, dsn, app_id=APP, batch_id=0)
+    assert query(dsn, "SELECT app_id, batch_id, rows_in, rows_upserted FROM sink_batches") == [(APP, 0, 2, 1)]
+
+
+def test_the_same_batch_id_of_another_query_is_a_different_batch(spark: SparkSession, dsn: str) -> None:
+    upsert_clean_batch(
+        silver(spark, good_event(status="PENDING", response_code="91")), dsn, app_id="a", batch_id=0
+    )
+    written = upsert_clean_batch(silver(spark, good_event()), dsn, app_id="b", batch_id=0)
+    assert written == 1
+    assert state(dsn) == [(TXN, "SUCCESS", Decimal("149.50"), "00")]
+
+
+def test_a_transaction_twice_in_one_batch_keeps_its_terminal_state(spark: SparkSession, dsn: str) -> None:
+    pending = good_event(status="PENDING", response_code="91", event_time="2026-11-25T11:15:40+05:30")
+    success = good_event(event_time="2026-11-25T11:15:30+05:30")
+    upsert_clean_batch(silver(spark, success, pending), dsn, app_id=APP, batch_id=0)
+    assert state(dsn) == [(TXN, "SUCCESS", Decimal("149.50"), "00")]
+
+
+def test_a_later_pending_never_overwrites_a_terminal_status(spark: SparkSession, dsn: str) -> None:
+    upsert_clean_batch(
+        silver(spark, good_event(status="FAILED", response_code="U30")), dsn, app_id=APP, batch_id=0
+    )
+    late_pending = good_event(status="PENDING", response_code="91", event_time="2026-11-25T11:20:00+05:30")
+    upsert_clean_batch(silver(spark, late_pending), dsn, app_id=APP, batch_id=1)
+    assert state(dsn) == [(TXN, "FAILED", Decimal("149.50"), "U30")]
+
+
+def test_a_terminal_status_replaces_pending(spark: SparkSession, dsn: str) -> None:
+    upsert_clean_batch(
+        silver(spark, good_event(status="PENDING", response_code="91")), dsn, app_id=APP, batch_id=0
+    )
+    resolved = good_event(status="FAILED", response_code="U30", event_time="2026-11-25T11:16:00+05:30")
+    upsert_clean_batch(silver(spark, resolved), dsn, app_id=APP, batch_id=1)
+    assert state(dsn) == [(TXN, "FAILED", Decimal("149.50"), "U30")]
+
+
+def test_between_two_terminal_states_the_later_event_time_wins(spark: SparkSession, dsn: str) -> None:
+    later = good_event(status="FAILED", response_code="ZM", event_time="2026-11-25T11:16:00+05:30")
+    upsert_clean_batch(silver(spark, later), dsn, app_id=APP, batch_id=0)
+    upsert_clean_batch(silver(spark, good_event()), dsn, app_id=APP, batch_id=1)
+    assert state(dsn) == [(TXN, "FAILED", Decimal("149.50"), "ZM")]

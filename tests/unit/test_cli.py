@@ -1,0 +1,44 @@
+"""A mistake on the command line or in a setting is one line on stderr and exit code 2, never a traceback."""
+
+from __future__ import annotations
+
+import pytest
+
+from upi.cli import main
+
+
+def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str]]:
+    """Exit code and stderr lines of ``upi <argv>``."""
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    return int(exited.value.code or 0), capsys.readouterr().err.strip().splitlines()
+
+
+def test_an_out_of_range_option_is_one_line_naming_it(capsys: pytest.CaptureFixture[str]) -> None:
+    code, lines = run_cli(["generate", "--count", "0"], capsys)
+    assert code == 2
+    assert len(lines) == 1
+    assert "--count" in lines[0]
+    assert "upi generate --help" in lines[0]
+
+
+def test_an_unknown_option_is_one_line_naming_it(capsys: pytest.CaptureFixture[str]) -> None:
+    code, lines = run_cli(["stream", "--bogus"], capsys)
+    assert (code, len(lines)) == (2, 1)
+    assert "--bogus" in lines[0]
+
+
+def test_a_bad_setting_is_one_line_naming_the_variable(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("UPI_LAKE_URI", "hdfs://namenode/lake")
+    code, lines = run_cli(["report"], capsys)
+    assert (code, len(lines)) == (2, 1)
+    assert lines[0].startswith("error: UPI_LAKE_URI:")
+    assert "s3a://bucket/prefix" in lines[0]
+
+
+def test_a_successful_command_exits_zero_and_says_nothing_on_stderr(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert run_cli(["stack", "env"], capsys) == (0, [])
