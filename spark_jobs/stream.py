@@ -17,7 +17,8 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from pyspark.sql import DataFrame, SparkSession
@@ -59,6 +60,16 @@ def query_id(batch: DataFrame) -> str:
     if not value:
         raise RuntimeError("query_id() must be called inside a streaming foreachBatch function")
     return str(value)
+
+
+@contextmanager
+def _persisted(batch: DataFrame) -> Iterator[DataFrame]:
+    """Cache a micro-batch that feeds two writes, so Kafka or Delta is read once."""
+    batch.persist()
+    try:
+        yield batch
+    finally:
+        batch.unpersist()
 
 
 class StreamJob:

@@ -276,7 +276,9 @@ _UsageError: type[Exception] = next(c for c in typer.BadParameter.__mro__ if c._
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: usage and config errors are one line on stderr and exit code 2."""
     try:
-        code = app(args=argv, prog_name="upi", standalone_mode=False)  # without standalone mode, Exit(n) comes back as n
+        code = app(
+            args=argv, prog_name="upi", standalone_mode=False
+        )  # without standalone mode, Exit(n) comes back as n
     except typer.Abort:
         err_console.print("aborted")
         sys.exit(130)

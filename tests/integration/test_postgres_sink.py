@@ -56,7 +56,7 @@ def test_a_replayed_batch_writes_nothing(spark: SparkSession, dsn: str) -> None:
 
 
 def test_the_ledger_records_each_batch_once_with_its_counts(spark: SparkSession, dsn: str) -> None:
-    batch = silver(spark, good_event(status="PENDING", response_code="91"), good_event())
+    batch = silver(spark, good_event(**PENDING), good_event())
     upsert_clean_batch(batch, dsn, app_id=APP, batch_id=0)
     upsert_clean_batch(batch, dsn, app_id=APP, batch_id=0)
     assert query(dsn, "SELECT app_id, batch_id, rows_in, rows_upserted FROM sink_batches") == [(APP, 0, 2, 1)]
@@ -71,33 +71,36 @@ def test_the_same_batch_id_of_another_query_is_a_different_batch(spark: SparkSes
     assert state(dsn) == [(TXN, "SUCCESS", Decimal("149.50"), "00")]
 
 
+def merge_batches(spark: SparkSession, dsn: str, *batches: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    """Sink each list of events as the next micro-batch (ids 0, 1, …); return the table's state."""
+    for batch_id, events in enumerate(batches):
+        upsert_clean_batch(silver(spark, *events), dsn, app_id=APP, batch_id=batch_id)
+    return state(dsn)
+
+
+PENDING = {"status": "PENDING", "response_code": "91"}
+FAILED = {"status": "FAILED", "response_code": "U30"}
+
+
 def test_a_transaction_twice_in_one_batch_keeps_its_terminal_state(spark: SparkSession, dsn: str) -> None:
-    pending = good_event(status="PENDING", response_code="91", event_time="2026-11-25T11:15:40+05:30")
-    success = good_event(event_time="2026-11-25T11:15:30+05:30")
-    upsert_clean_batch(silver(spark, success, pending), dsn, app_id=APP, batch_id=0)
-    assert state(dsn) == [(TXN, "SUCCESS", Decimal("149.50"), "00")]
+    later_pending = good_event(**PENDING, event_time="2026-11-25T11:15:40+05:30")
+    final = merge_batches(spark, dsn, [good_event(), later_pending])
+    assert final == [(TXN, "SUCCESS", Decimal("149.50"), "00")]
 
 
 def test_a_later_pending_never_overwrites_a_terminal_status(spark: SparkSession, dsn: str) -> None:
-    upsert_clean_batch(
-        silver(spark, good_event(status="FAILED", response_code="U30")), dsn, app_id=APP, batch_id=0
-    )
-    late_pending = good_event(status="PENDING", response_code="91", event_time="2026-11-25T11:20:00+05:30")
-    upsert_clean_batch(silver(spark, late_pending), dsn, app_id=APP, batch_id=1)
-    assert state(dsn) == [(TXN, "FAILED", Decimal("149.50"), "U30")]
+    later_pending = good_event(**PENDING, event_time="2026-11-25T11:20:00+05:30")
+    final = merge_batches(spark, dsn, [good_event(**FAILED)], [later_pending])
+    assert final == [(TXN, "FAILED", Decimal("149.50"), "U30")]
 
 
 def test_a_terminal_status_replaces_pending(spark: SparkSession, dsn: str) -> None:
-    upsert_clean_batch(
-        silver(spark, good_event(status="PENDING", response_code="91")), dsn, app_id=APP, batch_id=0
-    )
-    resolved = good_event(status="FAILED", response_code="U30", event_time="2026-11-25T11:16:00+05:30")
-    upsert_clean_batch(silver(spark, resolved), dsn, app_id=APP, batch_id=1)
-    assert state(dsn) == [(TXN, "FAILED", Decimal("149.50"), "U30")]
+    resolved = good_event(**FAILED, event_time="2026-11-25T11:16:00+05:30")
+    final = merge_batches(spark, dsn, [good_event(**PENDING)], [resolved])
+    assert final == [(TXN, "FAILED", Decimal("149.50"), "U30")]
 
 
 def test_between_two_terminal_states_the_later_event_time_wins(spark: SparkSession, dsn: str) -> None:
     later = good_event(status="FAILED", response_code="ZM", event_time="2026-11-25T11:16:00+05:30")
-    upsert_clean_batch(silver(spark, later), dsn, app_id=APP, batch_id=0)
-    upsert_clean_batch(silver(spark, good_event()), dsn, app_id=APP, batch_id=1)
-    assert state(dsn) == [(TXN, "FAILED", Decimal("149.50"), "ZM")]
+    final = merge_batches(spark, dsn, [later], [good_event()])
+    assert final == [(TXN, "FAILED", Decimal("149.50"), "ZM")]
