@@ -1,4 +1,4 @@
-"""Reconciliation counts of one lake and warehouse: what each layer holds, and the identity between them.
+"""Reconciliation counts of one topic through the lake and warehouse: what each layer holds of it.
 
 bronze = silver + quarantined + dropped, where ``dropped`` is the valid records the dedup step removed.
 
@@ -15,7 +15,8 @@ from contextlib import closing
 from dataclasses import dataclass
 
 import psycopg2
-from pyspark.sql import SparkSession
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 
 from spark_jobs import tables
 from upi.settings import Settings
@@ -37,17 +38,21 @@ class Reconciliation:
 
 
 def reconcile(spark: SparkSession, settings: Settings) -> Reconciliation:
-    """Count bronze, quarantine and silver in the lake and the rows of ``clean_upi_transactions``."""
-    read = spark.read.format("delta").load
-    quarantine = read(settings.table_uri(tables.QUARANTINE))
+    """Count the records of ``settings.kafka_topic`` in bronze, quarantine, silver and Postgres."""
+
+    def read(table: str) -> DataFrame:
+        frame = spark.read.format("delta").load(settings.table_uri(table))
+        return frame.where(F.col("kafka_topic") == settings.kafka_topic)
+
+    quarantine = read(tables.QUARANTINE)
     reasons = {row["reason"]: int(row["count"]) for row in quarantine.groupBy("reason").count().collect()}
     with closing(psycopg2.connect(settings.dsn)) as conn, conn.cursor() as cur:
-        cur.execute(sql("count_clean_upi_transactions"))
+        cur.execute(sql("count_clean_upi_transactions"), {"topic": settings.kafka_topic})
         (postgres_rows,) = cur.fetchone() or (0,)
     return Reconciliation(
-        bronze=read(settings.table_uri(tables.BRONZE)).count(),
+        bronze=read(tables.BRONZE).count(),
         quarantined=sum(reasons.values()),
-        silver=read(settings.table_uri(tables.SILVER)).count(),
+        silver=read(tables.SILVER).count(),
         postgres_rows=int(postgres_rows),
         quarantine_reasons=reasons,
     )

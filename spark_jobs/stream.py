@@ -134,12 +134,12 @@ class StreamJob:
 
     def start_ingest(self, *, available_now: bool = False) -> StreamingQuery:
         bronze = to_bronze(read_kafka(self.spark, self.settings))
-        return self._start("ingest", bronze, self._write_ingest_batch, available_now)
+        return self._start(tables.INGEST_QUERY, bronze, self._write_ingest_batch, available_now)
 
     def start_refine(self, *, available_now: bool = False) -> StreamingQuery:
         bronze = self.spark.readStream.format("delta").load(self.bronze_uri)
         unique = drop_redeliveries(valid_events(validate(bronze, self.rules)), self.settings.watermark_delay)
-        return self._start("refine", unique, self._write_refine_batch, available_now)
+        return self._start(tables.REFINE_QUERY, unique, self._write_refine_batch, available_now)
 
 
 def _rows_read(query: StreamingQuery) -> int:

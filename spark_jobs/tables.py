@@ -14,6 +14,19 @@ SILVER = "silver_upi_transactions"
 """One row per distinct (txn_id, status) state of a valid transaction: redeliveries dropped."""
 
 
+INGEST_QUERY = "ingest"
+"""Kafka → bronze + quarantine."""
+
+REFINE_QUERY = "refine"
+"""Bronze → silver + Postgres."""
+
+
 def checkpoint(settings: Settings, query: str) -> str:
-    """Checkpoint location of one streaming query, e.g. ``checkpoint(settings, "ingest")``."""
+    """Checkpoint location of one streaming query, e.g. ``checkpoint(settings, INGEST_QUERY)``.
+
+    The ingest query's offsets belong to one topic, so its checkpoint is per topic: pointing
+    ``UPI_KAFKA_TOPIC`` at another topic starts reading that one instead of failing on the old offsets.
+    """
+    if query == INGEST_QUERY:
+        return f"{settings.checkpoint_uri}/{query}/{settings.kafka_topic}"
     return f"{settings.checkpoint_uri}/{query}"

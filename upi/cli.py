@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -23,6 +23,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from upi.settings import ConfigError, Settings, load_settings
+
+if TYPE_CHECKING:
+    from spark_jobs.stream import StreamRun
 
 app = typer.Typer(help="Real-time UPI payments lakehouse.", no_args_is_help=True, add_completion=False)
 stack_app = typer.Typer(help="The local stack: Postgres, Kafka, S3 server, Spark jars.", no_args_is_help=True)
@@ -38,6 +41,8 @@ def one_line_errors(command: F) -> F:
 
     @wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from pyspark.errors import StreamingQueryException
+
         from upi.stack.maven import InstallError
         from upi.stack.process import ServiceError
 
@@ -46,6 +51,13 @@ def one_line_errors(command: F) -> F:
         except (ConfigError, InstallError, ServiceError) as error:
             err_console.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
+        except StreamingQueryException as error:
+            cause = str(error).strip().splitlines()[0]
+            err_console.print(
+                f"[bold red]error:[/] streaming query failed: {cause}", highlight=False, soft_wrap=True
+            )
+            err_console.print("The stream's checkpoint is intact: fix the cause and run it again to resume.")
+            raise typer.Exit(1) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -196,18 +208,18 @@ def stream(
 
 
 def _reconciliation_table(
-    settings: Settings, produced: int | None = None, seconds: float | None = None
+    settings: Settings, in_topic: int | None = None, run: StreamRun | None = None
 ) -> Table:
     from spark_jobs.report import reconcile
     from spark_jobs.session import build_spark
 
     counts = reconcile(build_spark(settings, "upi-report", ui=False), settings)
-    table = Table(title="UPI lakehouse: what happened")
+    table = Table(title=f"UPI lakehouse: what happened to topic {settings.kafka_topic}")
     table.add_column("measure")
     table.add_column("value", justify="right")
     rows: list[tuple[str, str]] = []
-    if produced is not None:
-        rows.append(("produced to Kafka", f"{produced:,}"))
+    if in_topic is not None:
+        rows.append(("records in the Kafka topic", f"{in_topic:,}"))
     rows += [
         ("bronze rows", f"{counts.bronze:,}"),
         ("silver rows", f"{counts.silver:,}"),
@@ -218,8 +230,9 @@ def _reconciliation_table(
     rows += [
         (f"  quarantined: {reason}", f"{n:,}") for reason, n in sorted(counts.quarantine_reasons.items())
     ]
-    if seconds:
-        rows.append(("stream events/s", f"{counts.bronze / seconds:,.0f}"))
+    if run is not None:
+        rows.append(("read by this run", f"{run.records_in:,}"))
+        rows.append(("stream events/s (this run)", f"{run.records_per_second:,.0f}"))
     for row in rows:
         table.add_row(*row)
     return table
@@ -257,11 +270,12 @@ def demo(
     before = topic_size(settings.kafka_bootstrap, settings.kafka_topic)
     generate(count=count, rate=0.0, seed=int(datetime.now(UTC).timestamp()), duplicate_rate=0.04,
              late_rate=0.0, invalid_rate=0.02, start=None, output=None)  # fmt: skip
-    produced = topic_size(settings.kafka_bootstrap, settings.kafka_topic)
+    in_topic = topic_size(settings.kafka_bootstrap, settings.kafka_topic)
     result = run(settings, available_now=True)
-    console.print(_reconciliation_table(settings, produced=produced, seconds=result.seconds))
+    console.print(_reconciliation_table(settings, in_topic=in_topic, run=result))
     console.print(
-        f"(Kafka held {before:,} records before this run.)\nLook at the data:\n"
+        f"(The topic held {before:,} records before this run; the lake and Postgres keep every run's rows.)\n"
+        "Look at the data:\n"
         f'  psql "$UPI_POSTGRES_DSN" -c \\\n'
         f"    'SELECT status, count(*), sum(amount) FROM clean_upi_transactions GROUP BY 1'\n"
         f'  lake tables under {settings.lake_uri}  (eval "$(upi stack env)" first)\n'
