@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export SPARK_LOCAL_IP ?= 127.0.0.1
 
-.PHONY: install demo test unit integration lint format stack-up stack-down stack-status clean
+.PHONY: install demo test unit integration chaos lint format stack-up stack-down stack-status clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,11 @@ unit: $(STAMP)
 
 integration: stack-up
 	$(BIN)/pytest tests/integration
+
+# SIGKILL the stream KILLS times at random points, then audit every layer (not part of `make test`).
+KILLS ?= 50
+chaos: stack-up
+	$(BIN)/python -m tests.chaos --kills $(KILLS)
 
 # The whole suite; pytest's exit 5 (nothing collected) fails the target like any other failure.
 test: lint stack-up

@@ -21,12 +21,13 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from pyspark.errors import StreamingQueryException
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.streaming.query import StreamingQuery
 
 from spark_jobs import tables
 from spark_jobs.io.delta_tables import append_once, ensure_table
-from spark_jobs.io.kafka_source import read_kafka
+from spark_jobs.io.kafka_source import failed_in_kafka_metrics, read_kafka
 from spark_jobs.io.postgres_sink import upsert_clean_batch
 from spark_jobs.session import build_spark
 from spark_jobs.transforms.bronze import BRONZE_PARTITION, to_bronze
@@ -37,6 +38,8 @@ from upi.settings import ConfigError, Settings, load_settings
 
 SILVER_PARTITION = "event_date"
 BatchWriter = Callable[[DataFrame, int], None]
+KAFKA_METRICS_RESTARTS = 3
+"""Restarts allowed per run for SPARK-55271 (see :func:`failed_in_kafka_metrics`)."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +85,7 @@ class StreamJob:
         self.bronze_uri = settings.table_uri(tables.BRONZE)
         self.quarantine_uri = settings.table_uri(tables.QUARANTINE)
         self.silver_uri = settings.table_uri(tables.SILVER)
+        self.last_ingest: StreamingQuery | None = None
 
     def ensure_tables(self) -> None:
         """Create the lake tables with their schemas, so each query can start on an empty lake."""
@@ -134,7 +138,8 @@ class StreamJob:
 
     def start_ingest(self, *, available_now: bool = False) -> StreamingQuery:
         bronze = to_bronze(read_kafka(self.spark, self.settings))
-        return self._start(tables.INGEST_QUERY, bronze, self._write_ingest_batch, available_now)
+        self.last_ingest = self._start(tables.INGEST_QUERY, bronze, self._write_ingest_batch, available_now)
+        return self.last_ingest
 
     def start_refine(self, *, available_now: bool = False) -> StreamingQuery:
         bronze = self.spark.readStream.format("delta").load(self.bronze_uri)
@@ -146,6 +151,28 @@ def _rows_read(query: StreamingQuery) -> int:
     return sum(int(progress.get("numInputRows", 0)) for progress in query.recentProgress)
 
 
+def _run_queries(job: StreamJob, *, available_now: bool) -> int:
+    """Start both queries and wait for them; return the Kafka records read. Raises if a query fails."""
+    if available_now:
+        ingest = job.start_ingest(available_now=True)
+        ingest.awaitTermination()
+        refine = job.start_refine(available_now=True)
+        refine.awaitTermination()
+        return _rows_read(ingest)
+    ingest = job.start_ingest()
+    refine = job.start_refine()
+    try:
+        job.spark.streams.awaitAnyTermination()
+    finally:
+        for query in (ingest, refine):
+            if query.isActive:
+                query.stop()
+        job.spark.streams.resetTerminated()
+    for query in (ingest, refine):
+        query.awaitTermination()  # re-raises the failure of a query that died
+    return _rows_read(ingest)
+
+
 def run(settings: Settings, *, available_now: bool = False) -> StreamRun:
     """Run the job: until Kafka is drained (``available_now``) or until stopped (Ctrl-C / SIGTERM)."""
     ensure_topic(settings.kafka_bootstrap, settings.kafka_topic, settings.kafka_topic_partitions)
@@ -153,23 +180,19 @@ def run(settings: Settings, *, available_now: bool = False) -> StreamRun:
     job = StreamJob(spark, settings)
     job.ensure_tables()
     started = time.monotonic()
-    if available_now:
-        ingest = job.start_ingest(available_now=True)
-        ingest.awaitTermination()
-        refine = job.start_refine(available_now=True)
-        refine.awaitTermination()
-        return StreamRun(_rows_read(ingest), time.monotonic() - started)
-    ingest = job.start_ingest()
-    refine = job.start_refine()
-    try:
-        spark.streams.awaitAnyTermination()
-    finally:
-        for query in (ingest, refine):
-            if query.isActive:
-                query.stop()
-    for query in (ingest, refine):
-        query.awaitTermination()  # re-raises the failure of a query that died
-    return StreamRun(_rows_read(ingest), time.monotonic() - started)
+    records = 0
+    for attempt in range(1, KAFKA_METRICS_RESTARTS + 2):
+        try:
+            records += _run_queries(job, available_now=available_now)
+            break
+        except StreamingQueryException:
+            ingest = job.last_ingest
+            if attempt > KAFKA_METRICS_RESTARTS or ingest is None or not failed_in_kafka_metrics(ingest):
+                raise
+            print(
+                f"ingest hit SPARK-55271 after a replayed batch; restarting it ({attempt})", file=sys.stderr
+            )
+    return StreamRun(records, time.monotonic() - started)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

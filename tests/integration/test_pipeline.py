@@ -9,20 +9,18 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
 
-import psycopg2
 import pytest
 from pyspark.sql import SparkSession
 
 from generator.events import EventFactory, Kind, Record, TrafficMix
 from generator.producer import send_to_kafka
 from spark_jobs.report import Reconciliation, reconcile
+from tests.integration.expected import final_states, postgres
 from tests.integration.world import World, make_world
-from upi.contract import TERMINAL_STATUSES
 from upi.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -57,23 +55,6 @@ def run(
     yield PipelineRun(world, sent, reconcile(spark, world.settings))
 
 
-def _postgres(settings: Settings, query: str) -> list[tuple]:  # type: ignore[type-arg]
-    with closing(psycopg2.connect(settings.dsn)) as conn, conn.cursor() as cur:
-        cur.execute(query)
-        return cur.fetchall()
-
-
-def _final_states(sent: list[Record]) -> dict[str, str]:
-    final: dict[str, str] = {}
-    for record in sent:
-        txn_id, status = record.txn_id, record.status
-        if record.kind not in (Kind.NEW, Kind.LATE, Kind.TRANSITION) or txn_id is None or status is None:
-            continue
-        if final.get(txn_id) not in TERMINAL_STATUSES:
-            final[txn_id] = status
-    return final
-
-
 def test_every_produced_record_lands_in_bronze(run: PipelineRun) -> None:
     assert run.counts.bronze == RECORDS
 
@@ -93,24 +74,24 @@ def test_bronze_is_silver_plus_quarantine_plus_the_redeliveries_dropped(run: Pip
 
 
 def test_postgres_has_one_row_per_distinct_valid_txn_id(run: PipelineRun) -> None:
-    assert run.counts.postgres_rows == len(_final_states(run.sent))
+    assert run.counts.postgres_rows == len(final_states(run.sent))
 
 
 def test_postgres_holds_each_transactions_final_status(run: PipelineRun) -> None:
-    rows = dict(_postgres(run.world.settings, "SELECT txn_id, status FROM clean_upi_transactions"))
-    assert rows == _final_states(run.sent)
+    rows = dict(postgres(run.world.settings, "SELECT txn_id, status FROM clean_upi_transactions"))
+    assert rows == final_states(run.sent)
 
 
 def test_postgres_amounts_add_up_to_the_paisa(run: PipelineRun) -> None:
     import json
 
     amounts = {r.txn_id: Decimal(json.loads(r.value)["amount"]) for r in run.sent if r.kind is Kind.NEW}
-    ((total,),) = _postgres(run.world.settings, "SELECT sum(amount) FROM clean_upi_transactions")
+    ((total,),) = postgres(run.world.settings, "SELECT sum(amount) FROM clean_upi_transactions")
     assert total == sum(amounts.values())
 
 
 def test_each_sink_batch_is_recorded_once_in_the_ledger(run: PipelineRun) -> None:
-    ((batches, distinct, rows_in),) = _postgres(
+    ((batches, distinct, rows_in),) = postgres(
         run.world.settings,
         "SELECT count(*), count(DISTINCT (app_id, batch_id)), sum(rows_in) FROM sink_batches",
     )

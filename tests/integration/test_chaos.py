@@ -1,0 +1,75 @@
+"""Exactly once under SIGKILL: the stream is killed at 5 random points, restarted, drained; then every
+record is in bronze once, every state in silver and Postgres once, and each sink batch in the ledger once.
+
+``python -m tests.chaos --kills 50`` runs the same with more kills.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from pyspark.sql import SparkSession
+
+from tests.chaos.audit import Audit, produce_traffic
+from tests.chaos.kills import Kill, stream_with_kills
+from tests.integration.world import make_world
+from upi.settings import Settings
+
+pytestmark = pytest.mark.integration
+
+KILLS = 5
+
+
+@pytest.fixture(scope="module")
+def killed_run(
+    stack: Settings, spark: SparkSession, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[list[Kill], Audit]]:
+    folder: Path = tmp_path_factory.mktemp("chaos")
+    world = make_world(stack, "file", folder)
+    sent = produce_traffic(world, records=20_000, seed=23)
+    kills = stream_with_kills(world, kills=KILLS, rng=random.Random(23), log_dir=folder)
+    world.upi("stream", "--available-now")
+    yield kills, Audit.of(spark, world, sent)
+
+
+def test_the_stream_was_killed_at_every_point_after_making_progress(
+    killed_run: tuple[list[Kill], Audit],
+) -> None:
+    kills, _ = killed_run
+    assert len(kills) == KILLS
+    assert all(
+        a.bronze_commits + a.sink_batches < b.bronze_commits + b.sink_batches
+        for a, b in itertools.pairwise(kills)
+    )
+
+
+def test_every_record_is_in_bronze_exactly_once(killed_run: tuple[list[Kill], Audit]) -> None:
+    _, audit = killed_run
+    assert audit.bronze_rows == audit.bronze_distinct_offsets == audit.produced
+
+
+def test_every_invalid_record_is_quarantined_once(killed_run: tuple[list[Kill], Audit]) -> None:
+    _, audit = killed_run
+    assert audit.quarantined == audit.invalid_sent
+
+
+def test_every_state_is_in_silver_exactly_once(killed_run: tuple[list[Kill], Audit]) -> None:
+    _, audit = killed_run
+    assert audit.silver_rows == audit.silver_distinct_states == audit.states_sent
+
+
+def test_postgres_has_each_transaction_once_with_its_final_status(
+    killed_run: tuple[list[Kill], Audit],
+) -> None:
+    _, audit = killed_run
+    assert (audit.postgres_rows, audit.postgres_wrong_status) == (audit.transactions_sent, 0)
+
+
+def test_the_ledger_shows_each_sink_batch_committed_once(killed_run: tuple[list[Kill], Audit]) -> None:
+    _, audit = killed_run
+    assert audit.ledger_batches == audit.ledger_distinct_batches
+    assert audit.ledger_rows_in == audit.silver_rows
