@@ -28,7 +28,7 @@ from pyspark.sql.streaming.query import StreamingQuery
 from spark_jobs import tables
 from spark_jobs.io.delta_tables import append_once, ensure_table
 from spark_jobs.io.kafka_source import failed_in_kafka_metrics, read_kafka
-from spark_jobs.io.postgres_sink import upsert_clean_batch
+from spark_jobs.io.postgres_sink import insert_quarantine_batch, upsert_clean_batch
 from spark_jobs.session import build_spark
 from spark_jobs.transforms.bronze import BRONZE_PARTITION, to_bronze
 from spark_jobs.transforms.dedup import drop_redeliveries
@@ -67,7 +67,7 @@ def query_id(batch: DataFrame) -> str:
 
 @contextmanager
 def _persisted(batch: DataFrame) -> Iterator[DataFrame]:
-    """Cache a micro-batch that feeds two writes, so Kafka or Delta is read once."""
+    """Cache a frame that feeds two writes, so it is computed (and Kafka or Delta read) once."""
     batch.persist()
     try:
         yield batch
@@ -97,32 +97,27 @@ class StreamJob:
 
     def _write_ingest_batch(self, batch: DataFrame, batch_id: int) -> None:
         app_id = query_id(batch)
-        batch.persist()
-        try:
+        with _persisted(batch):
             append_once(
                 batch, self.bronze_uri, app_id=app_id, batch_id=batch_id, partition_by=[BRONZE_PARTITION]
             )
-            rejected = quarantined(validate(batch, self.rules))
-            append_once(
-                rejected,
-                self.quarantine_uri,
-                app_id=app_id,
-                batch_id=batch_id,
-                partition_by=[BRONZE_PARTITION],
-            )
-        finally:
-            batch.unpersist()
+            with _persisted(quarantined(validate(batch, self.rules))) as rejected:
+                append_once(
+                    rejected,
+                    self.quarantine_uri,
+                    app_id=app_id,
+                    batch_id=batch_id,
+                    partition_by=[BRONZE_PARTITION],
+                )
+                insert_quarantine_batch(rejected, self.settings.dsn, app_id=app_id, batch_id=batch_id)
 
     def _write_refine_batch(self, batch: DataFrame, batch_id: int) -> None:
         app_id = query_id(batch)
-        batch.persist()
-        try:
+        with _persisted(batch):
             append_once(
                 batch, self.silver_uri, app_id=app_id, batch_id=batch_id, partition_by=[SILVER_PARTITION]
             )
             upsert_clean_batch(batch, self.settings.dsn, app_id=app_id, batch_id=batch_id)
-        finally:
-            batch.unpersist()
 
     def _start(self, name: str, frame: DataFrame, writer: BatchWriter, available_now: bool) -> StreamingQuery:
         stream = (

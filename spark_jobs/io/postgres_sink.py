@@ -1,53 +1,95 @@
-"""Exactly-once upsert of a micro-batch of silver events into Postgres ``clean_upi_transactions``.
+"""Exactly-once writes of micro-batches into Postgres: clean transactions and quarantined records.
 
 One transaction per micro-batch: claim (app_id, batch_id) in the ``sink_batches`` ledger, ``COPY`` the batch
-into a staging table, merge it with the precedence of ``warehouse/sql/upsert_clean_upi_transactions.sql``,
-record the counts, commit. A batch Spark replays after a crash finds its claim and writes nothing; a batch
-that crashed before commit left nothing, claim included.
+into a staging table, merge it into the target, record the counts, commit. A batch Spark replays after a
+crash finds its claim and writes nothing; a batch that crashed before commit left nothing, claim included.
 
 Example::
 
-    >>> written = upsert_clean_batch(batch_df, dsn, app_id=query_id, batch_id=3)   # doctest: +SKIP
+    >>> written = upsert_clean_batch(silver_batch, dsn, app_id=query_id, batch_id=3)   # doctest: +SKIP
+    >>> written = insert_quarantine_batch(rejected_batch, dsn, app_id=query_id, batch_id=3)   # doctest: +SKIP
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from contextlib import closing
 
 import psycopg2
 import pyarrow.csv as pacsv
+from psycopg2.extensions import cursor as Cursor
 from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
 
 from spark_jobs.transforms.validate import SILVER_COLUMNS
 from warehouse import sql
 
-_COPY = (
-    f"COPY stage_clean_upi_transactions ({', '.join(SILVER_COLUMNS)}) FROM STDIN WITH (FORMAT csv, NULL '')"
-)
+CLEAN_TARGET = "clean_upi_transactions"
+QUARANTINE_TARGET = "quarantine_upi_events"
+
+QUARANTINE_STAGE_COLUMNS = (
+    "kafka_topic", "kafka_partition", "kafka_offset", "reason", "reason_detail",
+    "value_hex", "value_text", "key_hex", "kafka_timestamp", "ingest_time",
+)  # fmt: skip
 
 
-def _as_csv(batch: DataFrame) -> tuple[io.BytesIO, int]:
-    table = batch.select(*SILVER_COLUMNS).toArrow()
+def _copy_into(cur: Cursor, stage: str, columns: tuple[str, ...], batch: DataFrame) -> int:
+    """``COPY`` the rows of ``batch`` (its columns in ``columns`` order) into ``stage``; return how many."""
+    table = batch.select(*columns).toArrow()
     buffer = io.BytesIO()
     pacsv.write_csv(table, buffer, pacsv.WriteOptions(include_header=False))
     buffer.seek(0)
-    return buffer, table.num_rows
+    cur.copy_expert(f"COPY {stage} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '')", buffer)
+    return int(table.num_rows)
+
+
+def _exactly_once(
+    dsn: str, *, app_id: str, batch_id: int, target: str, write: Callable[[Cursor], tuple[int, int]]
+) -> int | None:
+    """Run ``write`` (→ rows in, rows written) in one transaction with the ledger; ``None`` if done before."""
+    with closing(psycopg2.connect(dsn)) as conn, conn, conn.cursor() as cur:
+        cur.execute(sql("claim_sink_batch"), {"app_id": app_id, "batch_id": batch_id, "target": target})
+        if cur.fetchone() is None:
+            return None
+        rows_in, rows_written = write(cur)
+        cur.execute(
+            sql("record_sink_batch"),
+            {"app_id": app_id, "batch_id": batch_id, "rows_in": rows_in, "rows_upserted": rows_written},
+        )
+    return rows_written
 
 
 def upsert_clean_batch(batch: DataFrame, dsn: str, *, app_id: str, batch_id: int) -> int | None:
-    """Merge ``batch`` into Postgres once; return rows inserted or updated, or ``None`` if already done."""
-    with closing(psycopg2.connect(dsn)) as conn, conn, conn.cursor() as cur:
-        cur.execute(sql("claim_sink_batch"), {"app_id": app_id, "batch_id": batch_id})
-        if cur.fetchone() is None:
-            return None
-        payload, rows_in = _as_csv(batch)
+    """Merge a silver micro-batch into ``clean_upi_transactions`` once; rows inserted or updated, or ``None``."""
+
+    def write(cur: Cursor) -> tuple[int, int]:
         cur.execute(sql("stage_clean_upi_transactions"))
-        cur.copy_expert(_COPY, payload)
+        rows_in = _copy_into(cur, "stage_clean_upi_transactions", SILVER_COLUMNS, batch)
         cur.execute(sql("upsert_clean_upi_transactions"))
-        rows_upserted = cur.rowcount
-        cur.execute(
-            sql("record_sink_batch"),
-            {"app_id": app_id, "batch_id": batch_id, "rows_in": rows_in, "rows_upserted": rows_upserted},
+        return rows_in, cur.rowcount
+
+    return _exactly_once(dsn, app_id=app_id, batch_id=batch_id, target=CLEAN_TARGET, write=write)
+
+
+def insert_quarantine_batch(batch: DataFrame, dsn: str, *, app_id: str, batch_id: int) -> int | None:
+    """Add a micro-batch of quarantined records to ``quarantine_upi_events`` once; rows added, or ``None``."""
+    staged = (
+        batch.select(
+            "*",
+            F.hex("value").alias("value_hex"),
+            F.hex("key").alias("key_hex"),
+            # Postgres text cannot hold NUL: such payloads stay readable from the bytea column only.
+            F.when(~F.col("value_text").contains("\u0000"), F.col("value_text")).alias("_text"),
         )
-    return rows_upserted
+        .drop("value_text")
+        .withColumnRenamed("_text", "value_text")
+    )
+
+    def write(cur: Cursor) -> tuple[int, int]:
+        cur.execute(sql("stage_quarantine_upi_events"))
+        rows_in = _copy_into(cur, "stage_quarantine_upi_events", QUARANTINE_STAGE_COLUMNS, staged)
+        cur.execute(sql("insert_quarantine_upi_events"))
+        return rows_in, cur.rowcount
+
+    return _exactly_once(dsn, app_id=app_id, batch_id=batch_id, target=QUARANTINE_TARGET, write=write)

@@ -43,6 +43,7 @@ class Audit:
     bronze_distinct_offsets: int
     invalid_sent: int
     quarantined: int
+    postgres_quarantined: int
     states_sent: int
     silver_rows: int
     silver_distinct_states: int
@@ -67,8 +68,10 @@ class Audit:
         pg = dict(postgres(world.settings, "SELECT txn_id, status FROM clean_upi_transactions"))
         ((batches, distinct, rows_in),) = postgres(
             world.settings,
-            "SELECT count(*), count(DISTINCT (app_id, batch_id)), coalesce(sum(rows_in), 0) FROM sink_batches",
+            "SELECT count(*), count(DISTINCT (app_id, batch_id)), coalesce(sum(rows_in), 0) FROM sink_batches "
+            "WHERE target = 'clean_upi_transactions'",
         )
+        ((pg_quarantined,),) = postgres(world.settings, "SELECT count(*) FROM quarantine_upi_events")
         bronze, bronze_distinct = lake(tables.BRONZE)
         silver, silver_distinct = lake(tables.SILVER)
         return cls(
@@ -77,6 +80,7 @@ class Audit:
             bronze_distinct_offsets=bronze_distinct,
             invalid_sent=kinds[Kind.INVALID],
             quarantined=lake(tables.QUARANTINE)[0],
+            postgres_quarantined=int(pg_quarantined),
             states_sent=kinds[Kind.NEW] + kinds[Kind.LATE] + kinds[Kind.TRANSITION],
             silver_rows=silver,
             silver_distinct_states=silver_distinct,
@@ -93,7 +97,7 @@ class Audit:
         """Nothing lost, nothing duplicated, every batch committed once."""
         return (
             self.produced == self.bronze_rows == self.bronze_distinct_offsets
-            and self.invalid_sent == self.quarantined
+            and self.invalid_sent == self.quarantined == self.postgres_quarantined
             and self.states_sent == self.silver_rows == self.silver_distinct_states == self.ledger_rows_in
             and self.transactions_sent == self.postgres_rows
             and self.postgres_wrong_status == 0

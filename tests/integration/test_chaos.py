@@ -52,9 +52,11 @@ def test_every_record_is_in_bronze_exactly_once(killed_run: tuple[list[Kill], Au
     assert audit.bronze_rows == audit.bronze_distinct_offsets == audit.produced
 
 
-def test_every_invalid_record_is_quarantined_once(killed_run: tuple[list[Kill], Audit]) -> None:
+def test_every_invalid_record_is_quarantined_once_in_the_lake_and_in_postgres(
+    killed_run: tuple[list[Kill], Audit],
+) -> None:
     _, audit = killed_run
-    assert audit.quarantined == audit.invalid_sent
+    assert audit.quarantined == audit.postgres_quarantined == audit.invalid_sent
 
 
 def test_every_state_is_in_silver_exactly_once(killed_run: tuple[list[Kill], Audit]) -> None:

@@ -63,6 +63,20 @@ def test_every_invalid_record_is_quarantined(run: PipelineRun) -> None:
     assert run.counts.quarantined == run.kinds[Kind.INVALID]
 
 
+def test_postgres_quarantine_matches_the_lake_quarantine_reason_by_reason(run: PipelineRun) -> None:
+    rows = postgres(run.world.settings, "SELECT reason, count(*) FROM quarantine_upi_events GROUP BY 1")
+    assert dict(rows) == run.counts.quarantine_reasons
+
+
+def test_postgres_quarantine_keeps_the_raw_bytes_of_records_that_are_not_utf8(run: PipelineRun) -> None:
+    sent = {bytes(r.value) for r in run.sent if r.kind is Kind.INVALID}
+    rows = postgres(
+        run.world.settings, "SELECT value, value_text FROM quarantine_upi_events WHERE reason = 'not_utf8'"
+    )
+    assert rows
+    assert all(bytes(value) in sent and text is None for value, text in rows)
+
+
 def test_silver_holds_each_distinct_state_once(run: PipelineRun) -> None:
     assert run.counts.silver == run.kinds[Kind.NEW] + run.kinds[Kind.TRANSITION]
 
@@ -93,7 +107,8 @@ def test_postgres_amounts_add_up_to_the_paisa(run: PipelineRun) -> None:
 def test_each_sink_batch_is_recorded_once_in_the_ledger(run: PipelineRun) -> None:
     ((batches, distinct, rows_in),) = postgres(
         run.world.settings,
-        "SELECT count(*), count(DISTINCT (app_id, batch_id)), sum(rows_in) FROM sink_batches",
+        "SELECT count(*), count(DISTINCT (app_id, batch_id)), sum(rows_in) FROM sink_batches "
+        "WHERE target = 'clean_upi_transactions'",
     )
     assert batches == distinct and rows_in == run.counts.silver
 

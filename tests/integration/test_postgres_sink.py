@@ -11,8 +11,8 @@ import psycopg2
 import pytest
 from pyspark.sql import DataFrame, SparkSession
 
-from spark_jobs.io.postgres_sink import upsert_clean_batch
-from spark_jobs.transforms.validate import ValidationRules, valid_events, validate
+from spark_jobs.io.postgres_sink import insert_quarantine_batch, upsert_clean_batch
+from spark_jobs.transforms.validate import ValidationRules, quarantined, valid_events, validate
 from tests.builders import bronze_of, encode, good_event
 from tests.integration.world import create_database
 from upi.settings import Settings
@@ -60,6 +60,19 @@ def test_the_ledger_records_each_batch_once_with_its_counts(spark: SparkSession,
     upsert_clean_batch(batch, dsn, app_id=APP, batch_id=0)
     upsert_clean_batch(batch, dsn, app_id=APP, batch_id=0)
     assert query(dsn, "SELECT app_id, batch_id, rows_in, rows_upserted FROM sink_batches") == [(APP, 0, 2, 1)]
+
+
+def test_quarantined_records_are_kept_once_with_their_exact_bytes(spark: SparkSession, dsn: str) -> None:
+    payloads = [b"{not json", b"\xff\xfe upi", b"nul\x00inside"]
+    rejected = quarantined(validate(bronze_of(spark, *payloads), ValidationRules()))
+    assert insert_quarantine_batch(rejected, dsn, app_id=APP, batch_id=0) == 3
+    assert insert_quarantine_batch(rejected, dsn, app_id=APP, batch_id=0) is None
+    rows = query(dsn, "SELECT kafka_offset, reason, value, value_text FROM quarantine_upi_events ORDER BY 1")
+    assert [(offset, reason, bytes(value), text) for offset, reason, value, text in rows] == [
+        (0, "not_json", b"{not json", "{not json"),
+        (1, "not_utf8", b"\xff\xfe upi", None),
+        (2, "not_json", b"nul\x00inside", None),  # Postgres text cannot hold NUL: bytes only
+    ]
 
 
 def test_the_same_batch_id_of_another_query_is_a_different_batch(spark: SparkSession, dsn: str) -> None:
