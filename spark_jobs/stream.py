@@ -29,6 +29,7 @@ from spark_jobs import tables
 from spark_jobs.io.delta_tables import append_once, ensure_table
 from spark_jobs.io.kafka_source import failed_in_kafka_metrics, read_kafka
 from spark_jobs.io.postgres_sink import insert_quarantine_batch, upsert_clean_batch
+from spark_jobs.metrics import SILVER_ROWS, VALID_ROWS, ProgressRecorder, observe_count
 from spark_jobs.session import build_spark
 from spark_jobs.transforms.bronze import BRONZE_PARTITION, to_bronze
 from spark_jobs.transforms.dedup import drop_redeliveries
@@ -138,7 +139,8 @@ class StreamJob:
 
     def start_refine(self, *, available_now: bool = False) -> StreamingQuery:
         bronze = self.spark.readStream.format("delta").load(self.bronze_uri)
-        unique = drop_redeliveries(valid_events(validate(bronze, self.rules)), self.settings.watermark_delay)
+        valid = observe_count(valid_events(validate(bronze, self.rules)), VALID_ROWS)
+        unique = observe_count(drop_redeliveries(valid, self.settings.watermark_delay), SILVER_ROWS)
         return self._start(tables.REFINE_QUERY, unique, self._write_refine_batch, available_now)
 
 
@@ -168,12 +170,17 @@ def _run_queries(job: StreamJob, *, available_now: bool) -> int:
     return _rows_read(ingest)
 
 
-def run(settings: Settings, *, available_now: bool = False) -> StreamRun:
-    """Run the job: until Kafka is drained (``available_now``) or until stopped (Ctrl-C / SIGTERM)."""
+def run(settings: Settings, *, available_now: bool = False, live: bool = False) -> StreamRun:
+    """Run the job: until Kafka is drained (``available_now``) or until stopped (Ctrl-C / SIGTERM).
+
+    Every micro-batch's progress goes to Postgres ``pipeline_metrics``; with ``live``, a line to stderr too.
+    """
     ensure_topic(settings.kafka_bootstrap, settings.kafka_topic, settings.kafka_topic_partitions)
     spark = build_spark(settings, settings.app_name)
     job = StreamJob(spark, settings)
     job.ensure_tables()
+    recorder = ProgressRecorder(settings.dsn, live=live)
+    spark.streams.addListener(recorder)
     started = time.monotonic()
     records = 0
     for attempt in range(1, KAFKA_METRICS_RESTARTS + 2):
@@ -187,6 +194,7 @@ def run(settings: Settings, *, available_now: bool = False) -> StreamRun:
             print(
                 f"ingest hit SPARK-55271 after a replayed batch; restarting it ({attempt})", file=sys.stderr
             )
+    spark.streams.removeListener(recorder)
     return StreamRun(records, time.monotonic() - started)
 
 

@@ -201,7 +201,7 @@ def stream(
     from spark_jobs.stream import run
 
     overrides = {"trigger_seconds": trigger_seconds} if trigger_seconds is not None else {}
-    result = run(load_settings(**overrides), available_now=available_now)
+    result = run(load_settings(**overrides), available_now=available_now, live=True)
     console.print(
         f"read {result.records_in:,} Kafka records in {result.seconds:.1f}s ({result.records_per_second:,.0f}/s)"
     )

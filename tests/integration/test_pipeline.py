@@ -113,6 +113,22 @@ def test_each_sink_batch_is_recorded_once_in_the_ledger(run: PipelineRun) -> Non
     assert batches == distinct and rows_in == run.counts.silver
 
 
+def test_pipeline_metrics_count_every_bronze_record_read_by_each_query(run: PipelineRun) -> None:
+    rows = postgres(run.world.settings, "SELECT query_name, sum(input_rows) FROM pipeline_metrics GROUP BY 1")
+    assert dict(rows) == {"ingest": run.counts.bronze, "refine": run.counts.bronze}
+
+
+def test_pipeline_metrics_account_for_every_refined_row(run: PipelineRun) -> None:
+    ((silver, quarantined, duplicates, late),) = postgres(
+        run.world.settings,
+        "SELECT sum(silver_rows), sum(quarantined_rows), sum(duplicates_dropped), sum(late_rows_dropped) "
+        "FROM pipeline_metrics WHERE query_name = 'refine'",
+    )
+    assert (silver, quarantined, duplicates, late) == (
+        run.counts.silver, run.counts.quarantined, run.counts.dropped, 0,
+    )  # fmt: skip
+
+
 def test_running_again_on_the_same_checkpoint_writes_nothing(run: PipelineRun, spark: SparkSession) -> None:
     run.world.upi("stream", "--available-now")
     assert reconcile(spark, run.world.settings) == run.counts

@@ -1,0 +1,153 @@
+"""Per-batch progress of the streaming queries → Postgres ``pipeline_metrics`` and a live line on stderr.
+
+Spark reports each micro-batch's progress to listeners; :func:`batch_metrics` turns one report (its JSON)
+into a row, and :class:`ProgressRecorder` writes the rows. The refine query's counts come from observed
+metrics (``VALID_ROWS`` before dedup, ``SILVER_ROWS`` after) and from the dedup state operator.
+
+Example::
+
+    >>> spark.streams.addListener(ProgressRecorder(settings.dsn, live=True))   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from contextlib import closing
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import psycopg2
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+from pyspark.sql.streaming.listener import (
+    QueryIdleEvent,
+    QueryProgressEvent,
+    QueryStartedEvent,
+    QueryTerminatedEvent,
+    StreamingQueryListener,
+)
+
+from warehouse import sql
+
+VALID_ROWS = "valid_rows"
+SILVER_ROWS = "silver_rows"
+
+
+def observe_count(frame: DataFrame, name: str) -> DataFrame:
+    """``frame`` reporting its row count per micro-batch as the observed metric ``name``."""
+    return frame.observe(name, F.count(F.lit(1)).alias("rows"))
+
+
+@dataclass(frozen=True)
+class BatchMetrics:
+    """One row of ``pipeline_metrics``."""
+
+    query_name: str
+    run_id: str
+    batch_id: int
+    batch_time: str
+    input_rows: int
+    input_rows_per_second: float | None
+    rows_per_second: float | None
+    duration_ms: int
+    durations: str
+    watermark: str | None
+    valid_rows: int | None
+    silver_rows: int | None
+    quarantined_rows: int | None
+    duplicates_dropped: int | None
+    late_rows_dropped: int | None
+    state_rows: int | None
+    state_memory_bytes: int | None
+    kafka_lag_max: int | None
+
+    def line(self) -> str:
+        """A one-line summary for a terminal."""
+        parts = [f"{self.query_name} batch {self.batch_id}: {self.input_rows:,} rows"]
+        if self.rows_per_second is not None:
+            parts.append(f"{self.rows_per_second:,.0f}/s")
+        for label, value in (
+            ("silver", self.silver_rows), ("quarantined", self.quarantined_rows),
+            ("duplicates", self.duplicates_dropped), ("late", self.late_rows_dropped),
+            ("kafka lag", self.kafka_lag_max),
+        ):  # fmt: skip
+            if value is not None:
+                parts.append(f"{label} {value:,}")
+        return " | ".join(parts)
+
+
+def _observed(progress: dict[str, Any], name: str) -> int | None:
+    row = (progress.get("observedMetrics") or {}).get(name)
+    return int(row["rows"]) if row else None
+
+
+def _kafka_lag(progress: dict[str, Any]) -> int | None:
+    lags = [
+        int(float(source["metrics"]["maxOffsetsBehindLatest"]))
+        for source in progress.get("sources", [])
+        if "maxOffsetsBehindLatest" in (source.get("metrics") or {})
+    ]
+    return max(lags) if lags else None
+
+
+def batch_metrics(progress: dict[str, Any]) -> BatchMetrics:
+    """The ``pipeline_metrics`` row of one ``StreamingQueryProgress`` (as parsed from its JSON)."""
+    state = progress.get("stateOperators") or []
+    custom = {k: v for op in state for k, v in (op.get("customMetrics") or {}).items()}
+    valid, silver = _observed(progress, VALID_ROWS), _observed(progress, SILVER_ROWS)
+    input_rows = int(progress.get("numInputRows", 0))
+    return BatchMetrics(
+        query_name=str(progress.get("name") or progress["id"]),
+        run_id=str(progress["runId"]),
+        batch_id=int(progress["batchId"]),
+        batch_time=str(progress["timestamp"]),
+        input_rows=input_rows,
+        input_rows_per_second=_finite(progress.get("inputRowsPerSecond")),
+        rows_per_second=_finite(progress.get("processedRowsPerSecond")),
+        duration_ms=int((progress.get("durationMs") or {}).get("triggerExecution", 0)),
+        durations=json.dumps(progress.get("durationMs") or {}, sort_keys=True),
+        watermark=(progress.get("eventTime") or {}).get("watermark"),
+        valid_rows=valid,
+        silver_rows=silver,
+        quarantined_rows=input_rows - valid if valid is not None else None,
+        duplicates_dropped=int(custom["numDroppedDuplicateRows"])
+        if "numDroppedDuplicateRows" in custom
+        else None,
+        late_rows_dropped=sum(int(op.get("numRowsDroppedByWatermark", 0)) for op in state) if state else None,
+        state_rows=sum(int(op.get("numRowsTotal", 0)) for op in state) if state else None,
+        state_memory_bytes=sum(int(op.get("memoryUsedBytes", 0)) for op in state) if state else None,
+        kafka_lag_max=_kafka_lag(progress),
+    )
+
+
+def _finite(value: Any) -> float | None:
+    if value is None:
+        return None
+    number = float(value)
+    return number if math.isfinite(number) else None
+
+
+class ProgressRecorder(StreamingQueryListener):
+    """Writes every micro-batch's :class:`BatchMetrics` to Postgres; with ``live``, prints its line too."""
+
+    def __init__(self, dsn: str, *, live: bool = False) -> None:
+        self.dsn = dsn
+        self.live = live
+
+    def onQueryStarted(self, event: QueryStartedEvent) -> None:  # noqa: N802 - Spark's listener API
+        pass
+
+    def onQueryProgress(self, event: QueryProgressEvent) -> None:  # noqa: N802 - Spark's listener API
+        metrics = batch_metrics(json.loads(event.progress.json))
+        with closing(psycopg2.connect(self.dsn)) as conn, conn, conn.cursor() as cur:
+            cur.execute(sql("insert_pipeline_metrics"), asdict(metrics))
+        if self.live:
+            print(metrics.line(), file=sys.stderr, flush=True)
+
+    def onQueryIdle(self, event: QueryIdleEvent) -> None:  # noqa: N802 - Spark's listener API
+        pass
+
+    def onQueryTerminated(self, event: QueryTerminatedEvent) -> None:  # noqa: N802 - Spark's listener API
+        pass
