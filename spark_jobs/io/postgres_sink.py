@@ -28,6 +28,11 @@ from warehouse import sql
 CLEAN_TARGET = "clean_upi_transactions"
 QUARANTINE_TARGET = "quarantine_upi_events"
 
+MERGE_STATEMENTS = {
+    CLEAN_TARGET: "upsert_clean_upi_transactions",
+    QUARANTINE_TARGET: "insert_quarantine_upi_events",
+}
+
 QUARANTINE_STAGE_COLUMNS = (
     "kafka_topic", "kafka_partition", "kafka_offset", "reason", "reason_detail",
     "value_hex", "value_text", "key_hex", "kafka_timestamp", "ingest_time",
@@ -42,6 +47,16 @@ def _copy_into(cur: Cursor, stage: str, columns: tuple[str, ...], batch: DataFra
     buffer.seek(0)
     cur.copy_expert(f"COPY {stage} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '')", buffer)
     return int(table.num_rows)
+
+
+def _merge_staged(cur: Cursor, target: str, columns: tuple[str, ...], batch: DataFrame) -> tuple[int, int]:
+    """Stage ``batch`` (``warehouse/sql/stage_<target>.sql``), merge it with the target's statement in
+    ``warehouse/sql``; return (rows staged, rows the merge wrote)."""
+    stage = f"stage_{target}"
+    cur.execute(sql(stage))
+    rows_in = _copy_into(cur, stage, columns, batch)
+    cur.execute(sql(MERGE_STATEMENTS[target]))
+    return rows_in, cur.rowcount
 
 
 def _exactly_once(
@@ -63,13 +78,10 @@ def _exactly_once(
 def upsert_clean_batch(batch: DataFrame, dsn: str, *, app_id: str, batch_id: int) -> int | None:
     """Merge a silver micro-batch into ``clean_upi_transactions`` once; rows inserted or updated, or ``None``."""
 
-    def write(cur: Cursor) -> tuple[int, int]:
-        cur.execute(sql("stage_clean_upi_transactions"))
-        rows_in = _copy_into(cur, "stage_clean_upi_transactions", SILVER_COLUMNS, batch)
-        cur.execute(sql("upsert_clean_upi_transactions"))
-        return rows_in, cur.rowcount
-
-    return _exactly_once(dsn, app_id=app_id, batch_id=batch_id, target=CLEAN_TARGET, write=write)
+    return _exactly_once(
+        dsn, app_id=app_id, batch_id=batch_id, target=CLEAN_TARGET,
+        write=lambda cur: _merge_staged(cur, CLEAN_TARGET, SILVER_COLUMNS, batch),
+    )  # fmt: skip
 
 
 def insert_quarantine_batch(batch: DataFrame, dsn: str, *, app_id: str, batch_id: int) -> int | None:
@@ -86,10 +98,7 @@ def insert_quarantine_batch(batch: DataFrame, dsn: str, *, app_id: str, batch_id
         .withColumnRenamed("_text", "value_text")
     )
 
-    def write(cur: Cursor) -> tuple[int, int]:
-        cur.execute(sql("stage_quarantine_upi_events"))
-        rows_in = _copy_into(cur, "stage_quarantine_upi_events", QUARANTINE_STAGE_COLUMNS, staged)
-        cur.execute(sql("insert_quarantine_upi_events"))
-        return rows_in, cur.rowcount
-
-    return _exactly_once(dsn, app_id=app_id, batch_id=batch_id, target=QUARANTINE_TARGET, write=write)
+    return _exactly_once(
+        dsn, app_id=app_id, batch_id=batch_id, target=QUARANTINE_TARGET,
+        write=lambda cur: _merge_staged(cur, QUARANTINE_TARGET, QUARANTINE_STAGE_COLUMNS, staged),
+    )  # fmt: skip

@@ -36,6 +36,11 @@ def killed_run(
     yield kills, Audit.of(spark, world, sent)
 
 
+@pytest.fixture(scope="module")
+def audit(killed_run: tuple[list[Kill], Audit]) -> Audit:
+    return killed_run[1]
+
+
 def test_the_stream_was_killed_at_every_point_after_making_progress(
     killed_run: tuple[list[Kill], Audit],
 ) -> None:
@@ -47,31 +52,22 @@ def test_the_stream_was_killed_at_every_point_after_making_progress(
     )
 
 
-def test_every_record_is_in_bronze_exactly_once(killed_run: tuple[list[Kill], Audit]) -> None:
-    _, audit = killed_run
+def test_every_record_is_in_bronze_exactly_once(audit: Audit) -> None:
     assert audit.bronze_rows == audit.bronze_distinct_offsets == audit.produced
 
 
-def test_every_invalid_record_is_quarantined_once_in_the_lake_and_in_postgres(
-    killed_run: tuple[list[Kill], Audit],
-) -> None:
-    _, audit = killed_run
+def test_every_invalid_record_is_quarantined_once_in_the_lake_and_in_postgres(audit: Audit) -> None:
     assert audit.quarantined == audit.postgres_quarantined == audit.invalid_sent
 
 
-def test_every_state_is_in_silver_exactly_once(killed_run: tuple[list[Kill], Audit]) -> None:
-    _, audit = killed_run
+def test_every_state_is_in_silver_exactly_once(audit: Audit) -> None:
     assert audit.silver_rows == audit.silver_distinct_states == audit.states_sent
 
 
-def test_postgres_has_each_transaction_once_with_its_final_status(
-    killed_run: tuple[list[Kill], Audit],
-) -> None:
-    _, audit = killed_run
+def test_postgres_has_each_transaction_once_with_its_final_status(audit: Audit) -> None:
     assert (audit.postgres_rows, audit.postgres_wrong_status) == (audit.transactions_sent, 0)
 
 
-def test_the_ledger_shows_each_sink_batch_committed_once(killed_run: tuple[list[Kill], Audit]) -> None:
-    _, audit = killed_run
+def test_the_ledger_shows_each_sink_batch_committed_once(audit: Audit) -> None:
     assert audit.ledger_batches == audit.ledger_distinct_batches
     assert audit.ledger_rows_in == audit.silver_rows
