@@ -68,8 +68,13 @@ def query_id(batch: DataFrame) -> str:
 
 @contextmanager
 def _persisted(batch: DataFrame) -> Iterator[DataFrame]:
-    """Cache a frame that feeds two writes, so it is computed (and Kafka or Delta read) once."""
+    """Compute ``batch`` once, whole, and cache it for the writes that follow.
+
+    Computing it whole matters on a replayed micro-batch: every write may then be skipped as already
+    done, yet the dedup state stores must still commit the batch (Spark 4.1 fails the query otherwise).
+    """
     batch.persist()
+    batch.count()
     try:
         yield batch
     finally:

@@ -12,12 +12,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
+from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from pyspark.sql import SparkSession
 
 from generator.events import EventFactory, Kind, Record, TrafficMix
 from generator.producer import send_to_kafka
+from spark_jobs import tables
 from spark_jobs.report import Reconciliation, reconcile
 from tests.integration.expected import final_states, postgres
 from tests.integration.world import World, make_world
@@ -130,5 +133,21 @@ def test_pipeline_metrics_account_for_every_refined_row(run: PipelineRun) -> Non
 
 
 def test_running_again_on_the_same_checkpoint_writes_nothing(run: PipelineRun, spark: SparkSession) -> None:
+    run.world.upi("stream", "--available-now")
+    assert reconcile(spark, run.world.settings) == run.counts
+
+
+@pytest.mark.parametrize("query", [tables.INGEST_QUERY, tables.REFINE_QUERY])
+def test_a_replayed_micro_batch_writes_nothing_twice(
+    run: PipelineRun, spark: SparkSession, query: str
+) -> None:
+    """Forget the last batch's commit, as a crash between the writes and Spark's commit would."""
+    location = urlsplit(tables.checkpoint(run.world.settings, query))
+    if location.scheme != "file":
+        pytest.skip("the checkpoint is edited on the local file system")
+    commits = Path(location.path) / "commits"
+    last = max(int(f.name) for f in commits.iterdir() if f.name.isdigit())
+    (commits / str(last)).unlink()
+    (commits / f".{last}.crc").unlink(missing_ok=True)
     run.world.upi("stream", "--available-now")
     assert reconcile(spark, run.world.settings) == run.counts
