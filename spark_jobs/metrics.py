@@ -19,7 +19,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 import psycopg2
-from pyspark.sql import DataFrame
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.streaming.listener import (
     QueryIdleEvent,
@@ -35,9 +35,12 @@ VALID_ROWS = "valid_rows"
 SILVER_ROWS = "silver_rows"
 
 
-def observe_count(frame: DataFrame, name: str) -> DataFrame:
-    """``frame`` reporting its row count per micro-batch as the observed metric ``name``."""
-    return frame.observe(name, F.count(F.lit(1)).alias("rows"))
+def observe_count(frame: DataFrame, name: str, late: Column | None = None) -> DataFrame:
+    """``frame`` reporting per micro-batch, as observed metric ``name``, its rows (and those ``late``)."""
+    counts = [F.count(F.lit(1)).alias("rows")]
+    if late is not None:
+        counts.append(F.sum(F.when(late, 1).otherwise(0)).alias("late"))
+    return frame.observe(name, *counts)
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ class BatchMetrics:
     """One row of ``pipeline_metrics``."""
 
     query_name: str
+    query_id: str
     run_id: str
     batch_id: int
     batch_time: str
@@ -62,6 +66,7 @@ class BatchMetrics:
     state_rows: int | None
     state_memory_bytes: int | None
     kafka_lag_max: int | None
+    late_rows: int | None
 
     def line(self) -> str:
         """A one-line summary for a terminal."""
@@ -70,7 +75,7 @@ class BatchMetrics:
             parts.append(f"{self.rows_per_second:,.0f}/s")
         for label, value in (
             ("silver", self.silver_rows), ("quarantined", self.quarantined_rows),
-            ("duplicates", self.duplicates_dropped), ("late", self.late_rows_dropped),
+            ("duplicates", self.duplicates_dropped), ("late", self.late_rows),
             ("kafka lag", self.kafka_lag_max),
         ):  # fmt: skip
             if value is not None:
@@ -78,9 +83,9 @@ class BatchMetrics:
         return " | ".join(parts)
 
 
-def _observed(progress: dict[str, Any], name: str) -> int | None:
+def _observed(progress: dict[str, Any], name: str, field: str = "rows") -> int | None:
     row = (progress.get("observedMetrics") or {}).get(name)
-    return int(row["rows"]) if row else None
+    return int(row[field]) if row and row.get(field) is not None else None
 
 
 def _kafka_lag(progress: dict[str, Any]) -> int | None:
@@ -100,6 +105,7 @@ def batch_metrics(progress: dict[str, Any]) -> BatchMetrics:
     input_rows = int(progress.get("numInputRows", 0))
     return BatchMetrics(
         query_name=str(progress.get("name") or progress["id"]),
+        query_id=str(progress["id"]),
         run_id=str(progress["runId"]),
         batch_id=int(progress["batchId"]),
         batch_time=str(progress["timestamp"]),
@@ -119,6 +125,7 @@ def batch_metrics(progress: dict[str, Any]) -> BatchMetrics:
         state_rows=sum(int(op.get("numRowsTotal", 0)) for op in state) if state else None,
         state_memory_bytes=sum(int(op.get("memoryUsedBytes", 0)) for op in state) if state else None,
         kafka_lag_max=_kafka_lag(progress),
+        late_rows=_observed(progress, SILVER_ROWS, "late"),
     )
 
 

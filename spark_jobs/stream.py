@@ -32,7 +32,7 @@ from spark_jobs.io.postgres_sink import insert_quarantine_batch, upsert_clean_ba
 from spark_jobs.metrics import SILVER_ROWS, VALID_ROWS, ProgressRecorder, observe_count
 from spark_jobs.session import build_spark
 from spark_jobs.transforms.bronze import BRONZE_PARTITION, to_bronze
-from spark_jobs.transforms.dedup import drop_redeliveries
+from spark_jobs.transforms.dedup import arrived_late, drop_redeliveries
 from spark_jobs.transforms.validate import ValidationRules, quarantined, valid_events, validate
 from upi.kafka_admin import ensure_topic
 from upi.settings import ConfigError, Settings, load_settings
@@ -123,7 +123,13 @@ class StreamJob:
             append_once(
                 batch, self.silver_uri, app_id=app_id, batch_id=batch_id, partition_by=[SILVER_PARTITION]
             )
-            upsert_clean_batch(batch, self.settings.dsn, app_id=app_id, batch_id=batch_id)
+            upsert_clean_batch(
+                batch,
+                self.settings.dsn,
+                app_id=app_id,
+                batch_id=batch_id,
+                late_after=self.settings.watermark_delay,
+            )
 
     def _start(self, name: str, frame: DataFrame, writer: BatchWriter, available_now: bool) -> StreamingQuery:
         stream = (
@@ -144,8 +150,11 @@ class StreamJob:
 
     def start_refine(self, *, available_now: bool = False) -> StreamingQuery:
         bronze = self.spark.readStream.format("delta").load(self.bronze_uri)
+        late = arrived_late(self.settings.watermark_delay)
         valid = observe_count(valid_events(validate(bronze, self.rules)), VALID_ROWS)
-        unique = observe_count(drop_redeliveries(valid, self.settings.watermark_delay), SILVER_ROWS)
+        unique = observe_count(
+            drop_redeliveries(valid, self.settings.watermark_delay), SILVER_ROWS, late=late
+        )
         return self._start(tables.REFINE_QUERY, unique, self._write_refine_batch, available_now)
 
 

@@ -45,10 +45,11 @@ def one_line_errors(command: F) -> F:
 
         from upi.stack.maven import InstallError
         from upi.stack.process import ServiceError
+        from warehouse.migrate import MigrationError
 
         try:
             return command(*args, **kwargs)
-        except (ConfigError, InstallError, ServiceError) as error:
+        except (ConfigError, InstallError, ServiceError, MigrationError) as error:
             err_console.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
         except StreamingQueryException as error:

@@ -75,13 +75,21 @@ def _exactly_once(
     return rows_written
 
 
-def upsert_clean_batch(batch: DataFrame, dsn: str, *, app_id: str, batch_id: int) -> int | None:
-    """Merge a silver micro-batch into ``clean_upi_transactions`` once; rows inserted or updated, or ``None``."""
+def upsert_clean_batch(
+    batch: DataFrame, dsn: str, *, app_id: str, batch_id: int, late_after: str = "10 minutes"
+) -> int | None:
+    """Merge a silver micro-batch into ``clean_upi_transactions`` once; rows inserted or updated, or ``None``.
 
-    return _exactly_once(
-        dsn, app_id=app_id, batch_id=batch_id, target=CLEAN_TARGET,
-        write=lambda cur: _merge_staged(cur, CLEAN_TARGET, SILVER_COLUMNS, batch),
-    )  # fmt: skip
+    In the same transaction, the business days of events that arrived more than ``late_after`` after their
+    event time are counted in ``late_event_days``.
+    """
+
+    def write(cur: Cursor) -> tuple[int, int]:
+        written = _merge_staged(cur, CLEAN_TARGET, SILVER_COLUMNS, batch)
+        cur.execute(sql("record_late_event_days"), {"late_after": late_after})
+        return written
+
+    return _exactly_once(dsn, app_id=app_id, batch_id=batch_id, target=CLEAN_TARGET, write=write)
 
 
 def insert_quarantine_batch(batch: DataFrame, dsn: str, *, app_id: str, batch_id: int) -> int | None:

@@ -1,6 +1,11 @@
-"""Drop redelivered events: the same (txn_id, status) seen again within the watermark.
+"""Drop redeliveries: the same (txn_id, status) arriving again within the dedup window.
 
 A status transition of one transaction (PENDING, then SUCCESS) is two distinct states, so both survive.
+
+The watermark is on ``ingest_time`` (when the record reached bronze), not on the event's own time: a
+redelivery is an arrival-time phenomenon (producer retries, replays), and an event whose ``event_time``
+is hours old must still reach silver, not be dropped as "late" by the state operator. Bronze is appended
+in ingest order, so no row is ever behind this watermark; the state stays bounded by the window.
 
 Example::
 
@@ -9,11 +14,22 @@ Example::
 
 from __future__ import annotations
 
-from pyspark.sql import DataFrame
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
 
 DEDUP_KEY = ("txn_id", "status")
+ARRIVAL_TIME = "ingest_time"
 
 
-def drop_redeliveries(events: DataFrame, watermark_delay: str) -> DataFrame:
-    """Keep the first copy of each ``DEDUP_KEY`` within ``watermark_delay`` of event time (bounded state)."""
-    return events.withWatermark("event_time", watermark_delay).dropDuplicatesWithinWatermark(list(DEDUP_KEY))
+def drop_redeliveries(events: DataFrame, window: str) -> DataFrame:
+    """Keep the first copy of each ``DEDUP_KEY`` seen within ``window`` of arrival time (bounded state)."""
+    return events.withWatermark(ARRIVAL_TIME, window).dropDuplicatesWithinWatermark(list(DEDUP_KEY))
+
+
+def arrived_late(window: str) -> Column:
+    """True for an event that reached bronze more than ``window`` after its own ``event_time``.
+
+    Such events still go to silver and Postgres; they are counted, and the business days they touch are
+    recorded so daily aggregates of those days can be recomputed.
+    """
+    return F.col(ARRIVAL_TIME) > F.col("event_time") + F.expr(f"INTERVAL {window}")

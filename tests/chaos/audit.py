@@ -26,7 +26,7 @@ from tests.integration.world import World
 
 def produce_traffic(world: World, *, records: int, seed: int) -> list[Record]:
     """Send ``records`` generated records (redeliveries, transitions, invalid ones) to the world's topic."""
-    mix = TrafficMix(duplicate_rate=0.05, invalid_rate=0.03, pending_rate=0.08)
+    mix = TrafficMix(duplicate_rate=0.05, invalid_rate=0.03, late_rate=0.02, pending_rate=0.08)
     sent = list(EventFactory(seed, datetime.now(UTC), mix, payers=2_000, merchants=200).records(records))
     summary = send_to_kafka(sent, world.settings.kafka_bootstrap, world.settings.kafka_topic)
     if (summary.acked, summary.errors) != (records, 0):

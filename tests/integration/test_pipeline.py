@@ -50,7 +50,7 @@ def run(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[PipelineRun]:
     world = make_world(stack, request.param, tmp_path_factory.mktemp(f"lake-{request.param}"))
-    mix = TrafficMix(duplicate_rate=0.05, invalid_rate=0.03, pending_rate=0.06)
+    mix = TrafficMix(duplicate_rate=0.05, invalid_rate=0.03, late_rate=0.02, pending_rate=0.06)
     sent = list(EventFactory(11, datetime.now(UTC), mix, payers=500, merchants=100).records(RECORDS))
     summary = send_to_kafka(sent, world.settings.kafka_bootstrap, world.settings.kafka_topic)
     assert (summary.acked, summary.errors) == (RECORDS, 0)
@@ -81,7 +81,7 @@ def test_postgres_quarantine_keeps_the_raw_bytes_of_records_that_are_not_utf8(ru
 
 
 def test_silver_holds_each_distinct_state_once(run: PipelineRun) -> None:
-    assert run.counts.silver == run.kinds[Kind.NEW] + run.kinds[Kind.TRANSITION]
+    assert run.counts.silver == run.kinds[Kind.NEW] + run.kinds[Kind.LATE] + run.kinds[Kind.TRANSITION]
 
 
 def test_bronze_is_silver_plus_quarantine_plus_the_redeliveries_dropped(run: PipelineRun) -> None:
@@ -102,7 +102,9 @@ def test_postgres_holds_each_transactions_final_status(run: PipelineRun) -> None
 def test_postgres_amounts_add_up_to_the_paisa(run: PipelineRun) -> None:
     import json
 
-    amounts = {r.txn_id: Decimal(json.loads(r.value)["amount"]) for r in run.sent if r.kind is Kind.NEW}
+    amounts = {
+        r.txn_id: Decimal(json.loads(r.value)["amount"]) for r in run.sent if r.kind in (Kind.NEW, Kind.LATE)
+    }
     ((total,),) = postgres(run.world.settings, "SELECT sum(amount) FROM clean_upi_transactions")
     assert total == sum(amounts.values())
 
@@ -130,6 +132,26 @@ def test_pipeline_metrics_account_for_every_refined_row(run: PipelineRun) -> Non
     assert (silver, quarantined, duplicates, late) == (
         run.counts.silver, run.counts.quarantined, run.counts.dropped, 0,
     )  # fmt: skip
+
+
+def test_events_hours_late_reach_postgres_and_their_days_are_recorded(run: PipelineRun) -> None:
+    late = [r for r in run.sent if r.kind is Kind.LATE]
+    assert late
+    ((in_postgres,),) = postgres(
+        run.world.settings,
+        "SELECT count(*) FROM clean_upi_transactions WHERE txn_id IN ({})".format(
+            ",".join(f"'{r.txn_id}'" for r in late)
+        ),
+    )
+    ((recorded,),) = postgres(run.world.settings, "SELECT coalesce(sum(late_rows), 0) FROM late_event_days")
+    assert (in_postgres, recorded) == (len(late), len(late))
+
+
+def test_pipeline_metrics_count_the_late_arrivals(run: PipelineRun) -> None:
+    ((late,),) = postgres(
+        run.world.settings, "SELECT sum(late_rows) FROM pipeline_metrics WHERE query_name = 'refine'"
+    )
+    assert late == run.kinds[Kind.LATE]
 
 
 def test_running_again_on_the_same_checkpoint_writes_nothing(run: PipelineRun, spark: SparkSession) -> None:

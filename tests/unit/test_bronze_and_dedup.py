@@ -14,7 +14,7 @@ from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
 from spark_jobs.transforms.bronze import to_bronze
-from spark_jobs.transforms.dedup import drop_redeliveries
+from spark_jobs.transforms.dedup import arrived_late, drop_redeliveries
 
 T0 = datetime(2026, 11, 25, 6, 0, 0)
 
@@ -63,9 +63,9 @@ class DedupStream:
     def __init__(self, spark: SparkSession, folder: Path) -> None:
         self.spark, self.folder, self.batches = spark, folder, 0
         (folder / "in").mkdir()
-        source = spark.readStream.schema("txn_id string, status string, event_time timestamp").json(
-            str(folder / "in")
-        )
+        source = spark.readStream.schema(
+            "txn_id string, status string, event_time timestamp, ingest_time timestamp"
+        ).json(str(folder / "in"))
         self.sink = f"dedup_{uuid.uuid4().hex}"
         self.query = (
             drop_redeliveries(source, "10 minutes")
@@ -73,8 +73,11 @@ class DedupStream:
             .option("checkpointLocation", str(folder / "checkpoint")).start()
         )  # fmt: skip
 
-    def feed(self, *rows: tuple[str, str, str]) -> None:
-        lines = [json.dumps({"txn_id": t, "status": s, "event_time": e}) for t, s, e in rows]
+    def feed(self, *rows: tuple[str, str, str], ingest_time: str = "2026-11-25T06:00:10Z") -> None:
+        lines = [
+            json.dumps({"txn_id": t, "status": s, "event_time": e, "ingest_time": ingest_time})
+            for t, s, e in rows
+        ]
         (self.folder / "in" / f"{self.batches:04d}.json").write_text("\n".join(lines))
         self.batches += 1
         self.query.processAllAvailable()
@@ -98,8 +101,11 @@ def test_a_redelivered_state_is_dropped_within_a_batch(dedup: DedupStream) -> No
 
 
 def test_a_redelivered_state_is_dropped_in_a_later_batch(dedup: DedupStream) -> None:
-    dedup.feed(("T1", "SUCCESS", "2026-11-25T06:00:00Z"))
-    dedup.feed(("T1", "SUCCESS", "2026-11-25T06:00:03Z"), ("T2", "FAILED", "2026-11-25T06:00:04Z"))
+    dedup.feed(("T1", "SUCCESS", "2026-11-25T06:00:00Z"), ingest_time="2026-11-25T06:00:10Z")
+    dedup.feed(
+        ("T1", "SUCCESS", "2026-11-25T06:00:00Z"), ("T2", "FAILED", "2026-11-25T06:00:04Z"),
+        ingest_time="2026-11-25T06:05:00Z",
+    )  # fmt: skip
     assert dedup.kept() == [("T1", "SUCCESS"), ("T2", "FAILED")]
 
 
@@ -107,3 +113,20 @@ def test_a_status_transition_of_one_transaction_is_kept(dedup: DedupStream) -> N
     dedup.feed(("T1", "PENDING", "2026-11-25T06:00:00Z"))
     dedup.feed(("T1", "SUCCESS", "2026-11-25T06:00:09Z"))
     assert dedup.kept() == [("T1", "PENDING"), ("T1", "SUCCESS")]
+
+
+def test_an_event_hours_older_than_the_others_is_kept(dedup: DedupStream) -> None:
+    dedup.feed(("T1", "SUCCESS", "2026-11-25T06:00:00Z"), ingest_time="2026-11-25T06:00:10Z")
+    dedup.feed(("T1", "SUCCESS", "2026-11-25T06:20:00Z"), ingest_time="2026-11-25T06:20:10Z")
+    dedup.feed(("T9", "SUCCESS", "2026-11-25T01:00:00Z"), ingest_time="2026-11-25T06:21:00Z")
+    assert ("T9", "SUCCESS") in dedup.kept()
+
+
+def test_an_event_arriving_after_the_window_counts_as_late(spark: SparkSession) -> None:
+    times = spark.createDataFrame(
+        [("2026-11-25 06:00:00", "2026-11-25 06:09:59"), ("2026-11-25 06:00:00", "2026-11-25 06:10:01")],
+        "event_time string, ingest_time string",
+    ).select(
+        F.to_timestamp("event_time").alias("event_time"), F.to_timestamp("ingest_time").alias("ingest_time")
+    )
+    assert [r.late for r in times.select(arrived_late("10 minutes").alias("late")).collect()] == [False, True]

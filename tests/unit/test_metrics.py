@@ -28,7 +28,7 @@ REFINE: dict[str, Any] = {
         }
     ],
     "sources": [{"description": "DeltaSource[file:/lake/bronze_upi_events]", "numInputRows": 1000}],
-    "observedMetrics": {"valid_rows": {"rows": 970}, "silver_rows": {"rows": 920}},
+    "observedMetrics": {"valid_rows": {"rows": 970}, "silver_rows": {"rows": 920, "late": 3}},
 }
 
 INGEST: dict[str, Any] = {
@@ -58,7 +58,7 @@ INGEST: dict[str, Any] = {
 def test_refine_counts_come_from_observed_metrics_and_the_dedup_state() -> None:
     metrics = batch_metrics(REFINE)
     assert (metrics.valid_rows, metrics.silver_rows, metrics.quarantined_rows) == (970, 920, 30)
-    assert (metrics.duplicates_dropped, metrics.late_rows_dropped) == (48, 2)
+    assert (metrics.duplicates_dropped, metrics.late_rows_dropped, metrics.late_rows) == (48, 2, 3)
     assert (metrics.state_rows, metrics.state_memory_bytes) == (950, 123456)
 
 
@@ -82,4 +82,4 @@ def test_a_rate_spark_cannot_compute_is_stored_as_null() -> None:
 def test_the_live_line_names_the_query_batch_and_outcomes() -> None:
     line = batch_metrics(REFINE).line()
     assert line.startswith("refine batch 7: 1,000 rows")
-    assert "silver 920" in line and "duplicates 48" in line and "late 2" in line
+    assert "silver 920" in line and "duplicates 48" in line and "late 3" in line

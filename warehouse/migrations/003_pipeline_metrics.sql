@@ -1,7 +1,9 @@
 -- pipeline_metrics: one row per micro-batch of each streaming query, from Spark's progress reports.
+-- Keyed by the query's id (stable across restarts), so a micro-batch replayed after a crash counts once.
 -- Written by spark_jobs/metrics.py (a StreamingQueryListener); read by the dashboards and `upi report`.
 CREATE TABLE IF NOT EXISTS pipeline_metrics (
     query_name            text        NOT NULL,  -- ingest | refine
+    query_id              uuid        NOT NULL,  -- the checkpoint's query
     run_id                uuid        NOT NULL,  -- one run of the query (a restart is a new run)
     batch_id              bigint      NOT NULL,
     batch_time            timestamptz NOT NULL,  -- when the micro-batch started
@@ -19,7 +21,7 @@ CREATE TABLE IF NOT EXISTS pipeline_metrics (
     state_rows            bigint,                -- refine: keys held in the dedup state
     state_memory_bytes    bigint,
     kafka_lag_max         bigint,                -- ingest: records behind the latest offset, worst partition
-    PRIMARY KEY (run_id, batch_id)
+    PRIMARY KEY (query_id, batch_id)
 );
 
 CREATE INDEX IF NOT EXISTS pipeline_metrics_batch_time ON pipeline_metrics (query_name, batch_time);
