@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from contextlib import closing
 
-import psycopg2
 import pyarrow.csv as pacsv
 from psycopg2.extensions import cursor as Cursor
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
+from spark_jobs.io.postgres_connections import run_in_transaction
 from spark_jobs.transforms.validate import SILVER_COLUMNS
 from warehouse import sql
 
@@ -62,8 +61,13 @@ def _merge_staged(cur: Cursor, target: str, columns: tuple[str, ...], batch: Dat
 def _exactly_once(
     dsn: str, *, app_id: str, batch_id: int, target: str, write: Callable[[Cursor], tuple[int, int]]
 ) -> int | None:
-    """Run ``write`` (→ rows in, rows written) in one transaction with the ledger; ``None`` if done before."""
-    with closing(psycopg2.connect(dsn)) as conn, conn, conn.cursor() as cur:
+    """Run ``write`` (→ rows in, rows written) in one transaction with the ledger; ``None`` if done before.
+
+    Transient failures retry the whole transaction; a commit whose acknowledgement was lost finds its
+    claim on the retry and writes nothing.
+    """
+
+    def transaction(cur: Cursor) -> int | None:
         cur.execute(sql("claim_sink_batch"), {"app_id": app_id, "batch_id": batch_id, "target": target})
         if cur.fetchone() is None:
             return None
@@ -72,7 +76,11 @@ def _exactly_once(
             sql("record_sink_batch"),
             {"app_id": app_id, "batch_id": batch_id, "rows_in": rows_in, "rows_upserted": rows_written},
         )
-    return rows_written
+        return rows_written
+
+    return run_in_transaction(
+        dsn, transaction, what=f"micro-batch {batch_id} of query {app_id} into {target}"
+    )
 
 
 def upsert_clean_batch(

@@ -9,8 +9,10 @@ from typing import Any
 
 import psycopg2
 import pytest
+from psycopg2.extensions import cursor as Cursor
 from pyspark.sql import DataFrame, SparkSession
 
+from spark_jobs.io.postgres_connections import PostgresWriteError, run_in_transaction
 from spark_jobs.io.postgres_sink import insert_quarantine_batch, upsert_clean_batch
 from spark_jobs.transforms.validate import ValidationRules, quarantined, valid_events, validate
 from tests.builders import bronze_of, encode, good_event
@@ -117,3 +119,40 @@ def test_between_two_terminal_states_the_later_event_time_wins(spark: SparkSessi
     later = good_event(status="FAILED", response_code="ZM", event_time="2026-11-25T11:16:00+05:30")
     final = merge_batches(spark, dsn, [later], [good_event()])
     assert final == [(TXN, "FAILED", Decimal("149.50"), "ZM")]
+
+
+def test_a_connection_lost_mid_transaction_is_retried_and_commits_once(dsn: str) -> None:
+    attempts = []
+
+    def work(cur: Cursor) -> int:
+        attempts.append(1)
+        cur.execute("CREATE TABLE IF NOT EXISTS retried (n int)")
+        cur.execute("INSERT INTO retried VALUES (1)")
+        if len(attempts) == 1:
+            cur.execute(
+                "SELECT pg_terminate_backend(pg_backend_pid())"
+            )  # the server drops us mid-transaction
+        return len(attempts)
+
+    assert run_in_transaction(dsn, work, what="a test write", first_backoff=0.01) == 2
+    assert query(dsn, "SELECT count(*) FROM retried") == [(1,)]
+
+
+def test_a_permanent_error_fails_at_once_naming_what_was_written(dsn: str) -> None:
+    attempts = []
+
+    def work(cur: Cursor) -> None:
+        attempts.append(1)
+        cur.execute("INSERT INTO no_such_table VALUES (1)")
+
+    with pytest.raises(
+        PostgresWriteError, match=r'^a test write: Postgres rejected it: relation "no_such_table"'
+    ):
+        run_in_transaction(dsn, work, what="a test write", first_backoff=0.01)
+    assert len(attempts) == 1
+
+
+def test_postgres_down_for_good_fails_after_the_retries() -> None:
+    closed_port = "postgresql://upi:x@127.0.0.1:1/upi"
+    with pytest.raises(PostgresWriteError, match="still unavailable after 3 attempts"):
+        run_in_transaction(closed_port, lambda cur: None, what="a test write", attempts=3, first_backoff=0.01)
