@@ -14,11 +14,9 @@ from __future__ import annotations
 import json
 import math
 import sys
-from contextlib import closing
 from dataclasses import asdict, dataclass
 from typing import Any
 
-import psycopg2
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.streaming.listener import (
@@ -29,6 +27,7 @@ from pyspark.sql.streaming.listener import (
     StreamingQueryListener,
 )
 
+from spark_jobs.io.postgres_connections import PostgresWriteError, run_in_transaction
 from warehouse import sql
 
 VALID_ROWS = "valid_rows"
@@ -148,8 +147,14 @@ class ProgressRecorder(StreamingQueryListener):
 
     def onQueryProgress(self, event: QueryProgressEvent) -> None:  # noqa: N802 - Spark's listener API
         metrics = batch_metrics(json.loads(event.progress.json))
-        with closing(psycopg2.connect(self.dsn)) as conn, conn, conn.cursor() as cur:
-            cur.execute(sql("insert_pipeline_metrics"), asdict(metrics))
+        row = asdict(metrics)
+        try:
+            run_in_transaction(
+                self.dsn, lambda cur: cur.execute(sql("insert_pipeline_metrics"), row),
+                what=f"metrics of {metrics.query_name} batch {metrics.batch_id}",
+            )  # fmt: skip
+        except PostgresWriteError as error:  # metrics must never stop the payments flowing
+            print(f"warning: {error}", file=sys.stderr, flush=True)
         if self.live:
             print(metrics.line(), file=sys.stderr, flush=True)
 

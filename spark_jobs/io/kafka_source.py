@@ -22,6 +22,9 @@ def read_kafka(spark: SparkSession, settings: Settings) -> DataFrame:
         .option("failOnDataLoss", "true")
         .option("maxOffsetsPerTrigger", str(settings.max_offsets_per_trigger))
         .option("includeHeaders", "true")
+        # Ride out a broker restart (about 10 s) instead of failing the query on the third offset lookup.
+        .option("fetchOffset.numRetries", "30")
+        .option("fetchOffset.retryIntervalMs", "1000")
         .load()
     )
 

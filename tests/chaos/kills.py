@@ -25,6 +25,7 @@ from urllib.parse import urlsplit
 from spark_jobs import tables
 from tests.integration.expected import postgres
 from tests.integration.world import World
+from upi.stack.services import Service
 
 BATCH_RECORDS = 1_000
 """``maxOffsetsPerTrigger`` during the chaos run: many small micro-batches, many places to die in."""
@@ -63,15 +64,33 @@ def _start_stream(world: World, log_file: Path) -> subprocess.Popen[bytes]:
 
 
 def _wait_for_progress(
-    world: World, process: subprocess.Popen[bytes], since: tuple[int, int], log: Path
+    world: World, process: subprocess.Popen[bytes], since: tuple[int, int], log: Path, *, sink: bool = False
 ) -> None:
+    """Until a new bronze commit or sink batch (with ``sink``: a new sink batch) shows up."""
     deadline = time.monotonic() + 240
-    while progress(world) == since:
+    while (progress(world)[1] == since[1]) if sink else (progress(world) == since):
         if process.poll() is not None:
             raise AssertionError(f"the stream exited ({process.returncode}) before being killed; see {log}")
         if time.monotonic() > deadline:
             raise AssertionError(f"the stream made no progress in 240s; see {log}")
         time.sleep(0.2)
+
+
+def stream_through_restarts(world: World, services: list[Service], *, log_dir: Path) -> None:
+    """Run the stream while each of ``services`` is stopped and started again, one after the other, each
+    right after a sink batch committed (so the next batches are in flight); then SIGKILL the stream."""
+    log = log_dir / "stream-restarts.log"
+    process = _start_stream(world, log)
+    try:
+        for service in services:
+            _wait_for_progress(world, process, progress(world), log, sink=True)
+            service.stop()
+            time.sleep(2.0)  # the stream meets the outage: Kafka fetches and Postgres writes fail meanwhile
+            service.start()
+        _wait_for_progress(world, process, progress(world), log)
+    finally:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
 
 
 def stream_with_kills(world: World, *, kills: int, rng: random.Random, log_dir: Path) -> list[Kill]:

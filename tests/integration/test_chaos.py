@@ -1,5 +1,6 @@
-"""Exactly once under SIGKILL: the stream is killed at 5 random points, restarted, drained; then every
-record is in bronze once, every state in silver and Postgres once, and each sink batch in the ledger once.
+"""Exactly once under SIGKILL and server restarts: the stream is killed at 5 random points (or runs while
+Postgres and Kafka restart), then drained; every record is in bronze once, every state in silver and
+Postgres once, and each sink batch in the ledger once.
 
 ``python -m tests.chaos --kills 50`` runs the same with more kills.
 """
@@ -15,9 +16,10 @@ import pytest
 from pyspark.sql import SparkSession
 
 from tests.chaos.audit import Audit, produce_traffic
-from tests.chaos.kills import Kill, stream_with_kills
+from tests.chaos.kills import Kill, stream_through_restarts, stream_with_kills
 from tests.integration.world import make_world
 from upi.settings import Settings
+from upi.stack.services import all_services
 
 pytestmark = pytest.mark.integration
 
@@ -34,6 +36,19 @@ def killed_run(
     kills = stream_with_kills(world, kills=KILLS, rng=random.Random(23), log_dir=folder)
     world.upi("stream", "--available-now")
     yield kills, Audit.of(spark, world, sent)
+
+
+@pytest.fixture(scope="module")
+def restarted_run(stack: Settings, spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> Audit:
+    """Postgres, then Kafka, restarted under the running stream; the last test of the module, as it restarts
+    the shared servers."""
+    folder: Path = tmp_path_factory.mktemp("restarts")
+    world = make_world(stack, "file", folder)
+    sent = produce_traffic(world, records=12_000, seed=29)
+    services = {s.name: s for s in all_services(stack)}
+    stream_through_restarts(world, [services["postgres"], services["kafka"]], log_dir=folder)
+    world.upi("stream", "--available-now")
+    return Audit.of(spark, world, sent)
 
 
 @pytest.fixture(scope="module")
@@ -71,3 +86,9 @@ def test_postgres_has_each_transaction_once_with_its_final_status(audit: Audit) 
 def test_the_ledger_shows_each_sink_batch_committed_once(audit: Audit) -> None:
     assert audit.ledger_batches == audit.ledger_distinct_batches
     assert audit.ledger_rows_in == audit.silver_rows
+
+
+def test_restarting_postgres_and_kafka_under_the_stream_loses_and_duplicates_nothing(
+    restarted_run: Audit,
+) -> None:
+    assert restarted_run.exact, restarted_run.table()
