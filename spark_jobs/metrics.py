@@ -96,6 +96,11 @@ def _kafka_lag(progress: dict[str, Any]) -> int | None:
     return max(lags) if lags else None
 
 
+def _state_total(state: list[dict[str, Any]], metric: str) -> int | None:
+    """``metric`` summed over the state operators; ``None`` for a stateless query."""
+    return sum(int(op.get(metric, 0)) for op in state) if state else None
+
+
 def batch_metrics(progress: dict[str, Any]) -> BatchMetrics:
     """The ``pipeline_metrics`` row of one ``StreamingQueryProgress`` (as parsed from its JSON)."""
     state = progress.get("stateOperators") or []
@@ -120,9 +125,9 @@ def batch_metrics(progress: dict[str, Any]) -> BatchMetrics:
         duplicates_dropped=int(custom["numDroppedDuplicateRows"])
         if "numDroppedDuplicateRows" in custom
         else None,
-        late_rows_dropped=sum(int(op.get("numRowsDroppedByWatermark", 0)) for op in state) if state else None,
-        state_rows=sum(int(op.get("numRowsTotal", 0)) for op in state) if state else None,
-        state_memory_bytes=sum(int(op.get("memoryUsedBytes", 0)) for op in state) if state else None,
+        late_rows_dropped=_state_total(state, "numRowsDroppedByWatermark"),
+        state_rows=_state_total(state, "numRowsTotal"),
+        state_memory_bytes=_state_total(state, "memoryUsedBytes"),
         kafka_lag_max=_kafka_lag(progress),
         late_rows=_observed(progress, SILVER_ROWS, "late"),
     )

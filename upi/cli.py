@@ -41,8 +41,6 @@ def one_line_errors(command: F) -> F:
 
     @wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        from pyspark.errors import StreamingQueryException
-
         from upi.stack.maven import InstallError
         from upi.stack.process import ServiceError
         from warehouse.migrate import MigrationError
@@ -52,7 +50,13 @@ def one_line_errors(command: F) -> F:
         except (ConfigError, InstallError, ServiceError, MigrationError) as error:
             err_console.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
-        except StreamingQueryException as error:
+        except Exception as error:
+            from pyspark.errors import (
+                StreamingQueryException,  # imported on failure only: keeps start-up fast
+            )
+
+            if not isinstance(error, StreamingQueryException):
+                raise
             cause = str(error).strip().splitlines()[0]
             err_console.print(
                 f"[bold red]error:[/] streaming query failed: {cause}", highlight=False, soft_wrap=True
@@ -291,14 +295,11 @@ _UsageError: type[Exception] = next(c for c in typer.BadParameter.__mro__ if c._
 def main(argv: list[str] | None = None) -> None:
     """Console-script entry point: usage and config errors are one line on stderr and exit code 2."""
     try:
-        code = app(
-            args=argv, prog_name="upi", standalone_mode=False
-        )  # without standalone mode, Exit(n) comes back as n
+        # Without standalone mode typer returns Exit(n) as n and raises usage errors for us to print.
+        code = app(args=argv, prog_name="upi", standalone_mode=False)
     except typer.Abort:
         err_console.print("aborted")
         sys.exit(130)
-    except typer.Exit as done:
-        sys.exit(done.exit_code)
     except _UsageError as error:
         ctx = getattr(error, "ctx", None)
         command = ctx.command_path if ctx is not None else "upi"

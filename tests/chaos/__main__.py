@@ -16,9 +16,9 @@ from pathlib import Path
 from pyspark.sql import SparkSession
 
 from spark_jobs.session import build_spark
-from tests.chaos.audit import Audit, produce_traffic
+from tests.chaos.audit import CHAOS_MIX, Audit
 from tests.chaos.kills import BATCH_RECORDS, stream_with_kills
-from tests.integration.world import make_world
+from tests.integration.world import make_world, produce_traffic
 from upi.settings import load_settings
 from upi.stack import manager
 
@@ -34,7 +34,9 @@ def main() -> int:
     manager.up(stack)
     folder = Path(tempfile.mkdtemp(prefix="upi-chaos-"))
     world = make_world(stack, "file", folder)
-    sent = produce_traffic(world, records=max(20_000, args.kills * 3 * BATCH_RECORDS), seed=args.seed)
+    sent = produce_traffic(
+        world, records=max(20_000, args.kills * 3 * BATCH_RECORDS), seed=args.seed, mix=CHAOS_MIX
+    )
     kills = stream_with_kills(world, kills=args.kills, rng=random.Random(args.seed), log_dir=folder)
     world.upi("stream", "--available-now")
     spark: SparkSession = build_spark(world.settings, "upi-chaos-audit", ui=False)

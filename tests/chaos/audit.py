@@ -12,26 +12,17 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
 
 from pyspark.sql import SparkSession
 from pyspark.sql import functions as F
 
-from generator.events import EventFactory, Kind, Record, TrafficMix
-from generator.producer import send_to_kafka
+from generator.events import Kind, Record, TrafficMix
 from spark_jobs import tables
 from tests.integration.expected import final_states, postgres
 from tests.integration.world import World
 
-
-def produce_traffic(world: World, *, records: int, seed: int) -> list[Record]:
-    """Send ``records`` generated records (redeliveries, transitions, invalid ones) to the world's topic."""
-    mix = TrafficMix(duplicate_rate=0.05, invalid_rate=0.03, late_rate=0.02, pending_rate=0.08)
-    sent = list(EventFactory(seed, datetime.now(UTC), mix, payers=2_000, merchants=200).records(records))
-    summary = send_to_kafka(sent, world.settings.kafka_bootstrap, world.settings.kafka_topic)
-    if (summary.acked, summary.errors) != (records, 0):
-        raise AssertionError(f"Kafka acknowledged {summary.acked} of {records}: {summary.first_error}")
-    return sent
+CHAOS_MIX = TrafficMix(duplicate_rate=0.05, invalid_rate=0.03, late_rate=0.02, pending_rate=0.08)
+"""Traffic of the chaos runs: redeliveries, invalid and late records, many PENDING → terminal transitions."""
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from pyspark.sql import SparkSession
 
-from tests.chaos.audit import Audit, produce_traffic
+from tests.chaos.audit import CHAOS_MIX, Audit
 from tests.chaos.kills import Kill, stream_through_restarts, stream_with_kills
-from tests.integration.world import make_world
+from tests.integration.world import make_world, produce_traffic
 from upi.settings import Settings
 from upi.stack.services import all_services
 
@@ -32,7 +32,7 @@ def killed_run(
 ) -> Iterator[tuple[list[Kill], Audit]]:
     folder: Path = tmp_path_factory.mktemp("chaos")
     world = make_world(stack, "file", folder)
-    sent = produce_traffic(world, records=20_000, seed=23)
+    sent = produce_traffic(world, records=20_000, seed=23, mix=CHAOS_MIX)
     kills = stream_with_kills(world, kills=KILLS, rng=random.Random(23), log_dir=folder)
     world.upi("stream", "--available-now")
     yield kills, Audit.of(spark, world, sent)
@@ -44,7 +44,7 @@ def restarted_run(stack: Settings, spark: SparkSession, tmp_path_factory: pytest
     the shared servers."""
     folder: Path = tmp_path_factory.mktemp("restarts")
     world = make_world(stack, "file", folder)
-    sent = produce_traffic(world, records=12_000, seed=29)
+    sent = produce_traffic(world, records=12_000, seed=29, mix=CHAOS_MIX)
     services = {s.name: s for s in all_services(stack)}
     stream_through_restarts(world, [services["postgres"], services["kafka"]], log_dir=folder)
     world.upi("stream", "--available-now")

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -18,12 +17,11 @@ from urllib.parse import urlsplit
 import pytest
 from pyspark.sql import SparkSession
 
-from generator.events import EventFactory, Kind, Record, TrafficMix
-from generator.producer import send_to_kafka
+from generator.events import Kind, Record, TrafficMix
 from spark_jobs import tables
 from spark_jobs.report import Reconciliation, reconcile
 from tests.integration.expected import final_states, postgres
-from tests.integration.world import World, make_world
+from tests.integration.world import World, make_world, produce_traffic
 from upi.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -51,9 +49,7 @@ def run(
 ) -> Iterator[PipelineRun]:
     world = make_world(stack, request.param, tmp_path_factory.mktemp(f"lake-{request.param}"))
     mix = TrafficMix(duplicate_rate=0.05, invalid_rate=0.03, late_rate=0.02, pending_rate=0.06)
-    sent = list(EventFactory(11, datetime.now(UTC), mix, payers=500, merchants=100).records(RECORDS))
-    summary = send_to_kafka(sent, world.settings.kafka_bootstrap, world.settings.kafka_topic)
-    assert (summary.acked, summary.errors) == (RECORDS, 0)
+    sent = produce_traffic(world, records=RECORDS, seed=11, mix=mix)
     world.upi("stream", "--available-now")
     yield PipelineRun(world, sent, reconcile(spark, world.settings))
 

@@ -9,12 +9,15 @@ import sys
 import uuid
 from contextlib import closing
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import psycopg2
 from psycopg2 import sql as pgsql
 
+from generator.events import EventFactory, Record, TrafficMix
+from generator.producer import send_to_kafka
 from upi.kafka_admin import ensure_topic
 from upi.settings import Settings, load_settings
 from warehouse.migrate import migrate
@@ -72,3 +75,12 @@ def make_world(stack: Settings, lake: str, folder: Path) -> World:
     )  # fmt: skip
     ensure_topic(settings.kafka_bootstrap, settings.kafka_topic, settings.kafka_topic_partitions)
     return World(settings, env)
+
+
+def produce_traffic(world: World, *, records: int, seed: int, mix: TrafficMix) -> list[Record]:
+    """Send ``records`` generated records of ``mix`` to the world's topic; return them, all acknowledged."""
+    sent = list(EventFactory(seed, datetime.now(UTC), mix, payers=2_000, merchants=200).records(records))
+    summary = send_to_kafka(sent, world.settings.kafka_bootstrap, world.settings.kafka_topic)
+    if (summary.acked, summary.errors) != (records, 0):
+        raise AssertionError(f"Kafka acknowledged {summary.acked} of {records}: {summary.first_error}")
+    return sent
