@@ -12,6 +12,7 @@ Example::
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -31,6 +32,8 @@ TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
     psycopg2.errors.DeadlockDetected,
 )
 MAX_CONNECTIONS = 4
+
+log = logging.getLogger(__name__)
 
 _pools: dict[str, ThreadedConnectionPool] = {}
 _pools_lock = threading.Lock()
@@ -69,7 +72,11 @@ def run_in_transaction(
                 raise PostgresWriteError(
                     f"{what}: Postgres still unavailable after {attempts} attempts: {_first_line(error)}"
                 ) from error
-            time.sleep(first_backoff * 2 ** (attempt - 1))
+            backoff = first_backoff * 2 ** (attempt - 1)
+            log.warning(
+                "%s: %s; retry %d of %d in %.1fs", what, _first_line(error), attempt, attempts - 1, backoff
+            )
+            time.sleep(backoff)
             continue
         except psycopg2.Error as error:
             if conn is not None:

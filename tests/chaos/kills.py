@@ -18,14 +18,20 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
+
+import psycopg2
+from psycopg2.extensions import cursor as Cursor
 
 from spark_jobs import tables
 from tests.integration.expected import postgres
 from tests.integration.world import World
-from upi.stack.services import Service
+from upi.stack.services import PostgresService, Service
 
 BATCH_RECORDS = 1_000
 """``maxOffsetsPerTrigger`` during the chaos run: many small micro-batches, many places to die in."""
@@ -76,21 +82,72 @@ def _wait_for_progress(
         time.sleep(0.2)
 
 
-def stream_through_restarts(world: World, services: list[Service], *, log_dir: Path) -> None:
-    """Run the stream while each of ``services`` is stopped and started again, one after the other, each
-    right after a sink batch committed (so the next batches are in flight); then SIGKILL the stream."""
-    log = log_dir / "stream-restarts.log"
+@dataclass(frozen=True)
+class MidTransactionCrash:
+    """Postgres crashed under a sink transaction blocked in its merge."""
+
+    backend_pid: int
+    batch_claimed: bool  # the transaction held its (uncommitted) claim in the ledger when Postgres went down
+
+
+BLOCKED_SINK_MERGE = """
+SELECT pid,
+       EXISTS (SELECT 1 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation
+               WHERE l.pid = a.pid AND c.relname = 'sink_batches' AND l.mode = 'RowExclusiveLock' AND l.granted)
+FROM pg_stat_activity a
+WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'
+  AND query LIKE '%INSERT INTO clean_upi_transactions%'
+"""
+
+
+def crash_postgres_mid_sink_transaction(
+    world: World, postgres_service: PostgresService
+) -> MidTransactionCrash:
+    """Catch a sink transaction between its ledger claim and its merge, then crash Postgres under it.
+
+    A second session locks ``clean_upi_transactions`` against writes; the next sink transaction claims its
+    batch, COPYs its rows into staging and blocks on the merge. Postgres then goes down in "immediate" mode
+    (no checkpoint, crash recovery at start) and comes back; the stream must redo the whole batch.
+    """
+    with closing(psycopg2.connect(world.settings.dsn)) as conn, conn.cursor() as cur:
+        cur.execute("LOCK TABLE clean_upi_transactions IN SHARE MODE")  # psycopg2 opened a transaction
+        deadline = time.monotonic() + 240
+        while (blocked := _fetch_one(cur, BLOCKED_SINK_MERGE)) is None:
+            if time.monotonic() > deadline:
+                raise AssertionError("no sink transaction reached the merge within 240s")
+            time.sleep(0.1)
+        postgres_service.crash()
+    postgres_service.start()
+    return MidTransactionCrash(int(blocked[0]), bool(blocked[1]))
+
+
+def _fetch_one(cur: Cursor, query: str) -> tuple[Any, ...] | None:
+    cur.execute("SELECT pg_stat_clear_snapshot()")  # activity is otherwise frozen for the transaction
+    cur.execute(query)
+    row: tuple[Any, ...] | None = cur.fetchone()
+    return row
+
+
+def stream_through_outages(world: World, outages: list[Callable[[], object]], *, log_dir: Path) -> None:
+    """Run the stream through each of ``outages`` in turn, each begun after a new sink batch committed
+    (so the next batches are in flight); then SIGKILL the stream."""
+    log = log_dir / "stream-outages.log"
     process = _start_stream(world, log)
     try:
-        for service in services:
+        for outage in outages:
             _wait_for_progress(world, process, progress(world), log, sink=True)
-            service.stop()
-            time.sleep(2.0)  # the stream meets the outage: Kafka fetches and Postgres writes fail meanwhile
-            service.start()
+            outage()
         _wait_for_progress(world, process, progress(world), log)
     finally:
         os.killpg(process.pid, signal.SIGKILL)
         process.wait()
+
+
+def restart(service: Service) -> None:
+    """Stop ``service``, leave the stream to meet the outage for two seconds, start it again."""
+    service.stop()
+    time.sleep(2.0)  # Kafka fetches / Postgres writes fail meanwhile
+    service.start()
 
 
 def stream_with_kills(world: World, *, kills: int, rng: random.Random, log_dir: Path) -> list[Kill]:

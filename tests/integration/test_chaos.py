@@ -1,6 +1,7 @@
 """Exactly once under SIGKILL and server restarts: the stream is killed at 5 random points (or runs while
 Postgres and Kafka restart), then drained; every record is in bronze once, every state in silver and
-Postgres once, and each sink batch in the ledger once.
+Postgres once, and each sink batch in the ledger once. Postgres is also crashed in the middle of a sink
+transaction, and Kafka restarted, under the running stream.
 
 ``python -m tests.chaos --kills 50`` runs the same with more kills.
 """
@@ -16,10 +17,17 @@ import pytest
 from pyspark.sql import SparkSession
 
 from tests.chaos.audit import CHAOS_MIX, Audit
-from tests.chaos.kills import Kill, stream_through_restarts, stream_with_kills
+from tests.chaos.kills import (
+    Kill,
+    MidTransactionCrash,
+    crash_postgres_mid_sink_transaction,
+    restart,
+    stream_through_outages,
+    stream_with_kills,
+)
 from tests.integration.world import make_world, produce_traffic
 from upi.settings import Settings
-from upi.stack.services import all_services
+from upi.stack.services import PostgresService, all_services
 
 pytestmark = pytest.mark.integration
 
@@ -39,16 +47,26 @@ def killed_run(
 
 
 @pytest.fixture(scope="module")
-def restarted_run(stack: Settings, spark: SparkSession, tmp_path_factory: pytest.TempPathFactory) -> Audit:
-    """Postgres, then Kafka, restarted under the running stream; the last test of the module, as it restarts
-    the shared servers."""
-    folder: Path = tmp_path_factory.mktemp("restarts")
+def outage_run(
+    stack: Settings, spark: SparkSession, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[list[MidTransactionCrash], Audit]:
+    """Postgres crashed under a sink transaction, then Kafka restarted, under the running stream; the last
+    fixture of the module, as it takes the shared servers down."""
+    folder: Path = tmp_path_factory.mktemp("outages")
     world = make_world(stack, "file", folder)
     sent = produce_traffic(world, records=12_000, seed=29, mix=CHAOS_MIX)
     services = {s.name: s for s in all_services(stack)}
-    stream_through_restarts(world, [services["postgres"], services["kafka"]], log_dir=folder)
+    postgres_service, kafka = services["postgres"], services["kafka"]
+    assert isinstance(postgres_service, PostgresService)
+    crashes: list[MidTransactionCrash] = []
+    stream_through_outages(
+        world,
+        [lambda: crashes.append(crash_postgres_mid_sink_transaction(world, postgres_service)),
+         lambda: restart(kafka)],
+        log_dir=folder,
+    )  # fmt: skip
     world.upi("stream", "--available-now")
-    return Audit.of(spark, world, sent)
+    return crashes, Audit.of(spark, world, sent)
 
 
 @pytest.fixture(scope="module")
@@ -88,7 +106,15 @@ def test_the_ledger_shows_each_sink_batch_committed_once(audit: Audit) -> None:
     assert audit.ledger_rows_in == audit.silver_rows
 
 
-def test_restarting_postgres_and_kafka_under_the_stream_loses_and_duplicates_nothing(
-    restarted_run: Audit,
+def test_postgres_crashed_while_a_sink_transaction_held_its_ledger_claim(
+    outage_run: tuple[list[MidTransactionCrash], Audit],
 ) -> None:
-    assert restarted_run.exact, restarted_run.table()
+    crashes, _ = outage_run
+    assert [crash.batch_claimed for crash in crashes] == [True]
+
+
+def test_a_postgres_crash_mid_transaction_and_a_kafka_restart_lose_and_duplicate_nothing(
+    outage_run: tuple[list[MidTransactionCrash], Audit],
+) -> None:
+    _, audit = outage_run
+    assert audit.exact, audit.table()

@@ -156,3 +156,12 @@ def test_postgres_down_for_good_fails_after_the_retries() -> None:
     closed_port = "postgresql://upi:x@127.0.0.1:1/upi"
     with pytest.raises(PostgresWriteError, match="still unavailable after 3 attempts"):
         run_in_transaction(closed_port, lambda cur: None, what="a test write", attempts=3, first_backoff=0.01)
+
+
+def test_each_retry_is_logged_as_a_warning_naming_the_write(caplog: pytest.LogCaptureFixture) -> None:
+    closed_port = "postgresql://upi:x@127.0.0.1:1/upi"
+    with pytest.raises(PostgresWriteError):
+        run_in_transaction(closed_port, lambda cur: None, what="a test write", attempts=3, first_backoff=0.01)
+    retries = [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+    assert len(retries) == 2
+    assert retries[0].startswith("a test write: ") and retries[0].endswith("retry 1 of 2 in 0.0s")

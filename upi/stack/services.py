@@ -13,6 +13,7 @@ from __future__ import annotations
 import http.client
 import os
 import shutil
+import signal
 import socket
 import subprocess
 from abc import ABC, abstractmethod
@@ -228,9 +229,11 @@ class PostgresService(Service):
         migrate(self.settings.dsn)
 
     def stop(self) -> bool:
-        import signal
-
         return self.process.stop(sig=signal.SIGINT)  # Postgres' "fast" shutdown
+
+    def crash(self) -> bool:
+        """Stop like a power cut: Postgres' "immediate" shutdown, no checkpoint; crash recovery at start."""
+        return self.process.stop(sig=signal.SIGQUIT)
 
 
 class KafkaService(Service):
