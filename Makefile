@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export SPARK_LOCAL_IP ?= 127.0.0.1
 
-.PHONY: install demo test unit integration chaos lint format stack-up stack-down stack-status clean
+.PHONY: install demo test unit integration chaos bench soak lint format stack-up stack-down stack-status clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -52,6 +52,16 @@ integration: stack-up
 KILLS ?= 50
 chaos: stack-up
 	$(BIN)/python -m tests.chaos --kills $(KILLS)
+
+# Benchmarks (not part of `make test`): JSON + PNG under benchmarks/results/, the report in docs/benchmarks.md.
+SOAK_MINUTES ?= 30
+SOAK_RATE ?= 1000
+bench: stack-up
+	$(BIN)/python -m benchmarks sink
+	$(BIN)/python -m benchmarks soak --minutes $(SOAK_MINUTES) --rate $(SOAK_RATE)
+
+soak: stack-up
+	$(BIN)/python -m benchmarks soak --minutes $(SOAK_MINUTES) --rate $(SOAK_RATE)
 
 # The whole suite; pytest's exit 5 (nothing collected) fails the target like any other failure.
 test: lint stack-up

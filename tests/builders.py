@@ -51,3 +51,10 @@ def bronze_of(spark: SparkSession, *payloads: bytes) -> DataFrame:
         (None, p, "upi_transactions", 0, i, INGEST, INGEST, INGEST.date()) for i, p in enumerate(payloads)
     ]
     return spark.createDataFrame(rows, BRONZE_SCHEMA)
+
+
+def silver_of(spark: SparkSession, *events: dict[str, Any]) -> DataFrame:
+    """Silver rows of ``events``, through the real validation (Kafka offsets 0, 1, … in event order)."""
+    from spark_jobs.transforms.validate import ValidationRules, valid_events, validate
+
+    return valid_events(validate(bronze_of(spark, *(encode(e) for e in events)), ValidationRules()))

@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 
+import pyarrow as pa
 import pyarrow.csv as pacsv
 from psycopg2.extensions import cursor as Cursor
 from pyspark.sql import DataFrame
@@ -38,24 +39,28 @@ QUARANTINE_STAGE_COLUMNS = (
 )  # fmt: skip
 
 
-def _copy_into(cur: Cursor, stage: str, columns: tuple[str, ...], batch: DataFrame) -> int:
-    """``COPY`` the rows of ``batch`` (its columns in ``columns`` order) into ``stage``; return how many."""
-    table = batch.select(*columns).toArrow()
+def csv_of(table: pa.Table) -> io.BytesIO:
+    """``table`` as headerless CSV, the way ``COPY … (FORMAT csv, NULL '')`` reads it."""
     buffer = io.BytesIO()
     pacsv.write_csv(table, buffer, pacsv.WriteOptions(include_header=False))
     buffer.seek(0)
-    cur.copy_expert(f"COPY {stage} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '')", buffer)
-    return int(table.num_rows)
+    return buffer
+
+
+def merge_csv(cur: Cursor, target: str, columns: tuple[str, ...], rows: io.BytesIO) -> int:
+    """Stage CSV ``rows`` (``warehouse/sql/stage_<target>.sql``), merge them with the target's statement in
+    ``warehouse/sql``; return the rows the merge wrote."""
+    stage = f"stage_{target}"
+    cur.execute(sql(stage))
+    cur.copy_expert(f"COPY {stage} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '')", rows)
+    cur.execute(sql(MERGE_STATEMENTS[target]))
+    return int(cur.rowcount)
 
 
 def _merge_staged(cur: Cursor, target: str, columns: tuple[str, ...], batch: DataFrame) -> tuple[int, int]:
-    """Stage ``batch`` (``warehouse/sql/stage_<target>.sql``), merge it with the target's statement in
-    ``warehouse/sql``; return (rows staged, rows the merge wrote)."""
-    stage = f"stage_{target}"
-    cur.execute(sql(stage))
-    rows_in = _copy_into(cur, stage, columns, batch)
-    cur.execute(sql(MERGE_STATEMENTS[target]))
-    return rows_in, cur.rowcount
+    """Merge ``batch`` (its ``columns``) into ``target`` through staging; return (rows staged, rows written)."""
+    table = batch.select(*columns).toArrow()
+    return int(table.num_rows), merge_csv(cur, target, columns, csv_of(table))
 
 
 def _exactly_once(

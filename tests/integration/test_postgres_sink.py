@@ -10,12 +10,12 @@ from typing import Any
 import psycopg2
 import pytest
 from psycopg2.extensions import cursor as Cursor
-from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import SparkSession
 
 from spark_jobs.io.postgres_connections import PostgresWriteError, run_in_transaction
 from spark_jobs.io.postgres_sink import insert_quarantine_batch, upsert_clean_batch
-from spark_jobs.transforms.validate import ValidationRules, quarantined, valid_events, validate
-from tests.builders import bronze_of, encode, good_event
+from spark_jobs.transforms.validate import ValidationRules, quarantined, validate
+from tests.builders import bronze_of, good_event, silver_of
 from tests.integration.world import create_database
 from upi.settings import Settings
 
@@ -26,10 +26,6 @@ TXN = "YBL0f3c2a9d4e5b6c7d8e9f00112233445"
 @pytest.fixture
 def dsn(stack: Settings) -> str:
     return create_database(stack.dsn, f"upi_sink_{uuid.uuid4().hex[:12]}")
-
-
-def silver(spark: SparkSession, *events: dict[str, Any]) -> DataFrame:
-    return valid_events(validate(bronze_of(spark, *(encode(e) for e in events)), ValidationRules()))
 
 
 def query(dsn: str, statement: str) -> list[tuple[Any, ...]]:
@@ -43,25 +39,33 @@ def state(dsn: str) -> list[tuple[Any, ...]]:
 
 
 def test_a_batch_is_written_with_exact_amounts(spark: SparkSession, dsn: str) -> None:
-    upsert_clean_batch(silver(spark, good_event(amount="0.10"), good_event(txn_id="X" + TXN[1:], amount="499999.99")),
-                       dsn, app_id=APP, batch_id=0)  # fmt: skip
+    batch = silver_of(spark, good_event(amount="0.10"), good_event(txn_id="X" + TXN[1:], amount="499999.99"))
+    upsert_clean_batch(batch, dsn, app_id=APP, batch_id=0)
     assert query(dsn, "SELECT sum(amount), count(*) FROM clean_upi_transactions") == [
         (Decimal("500000.09"), 2)
     ]
 
 
 def test_a_replayed_batch_writes_nothing(spark: SparkSession, dsn: str) -> None:
-    upsert_clean_batch(silver(spark, good_event()), dsn, app_id=APP, batch_id=7)
-    replay = upsert_clean_batch(silver(spark, good_event(amount="999.00")), dsn, app_id=APP, batch_id=7)
+    upsert_clean_batch(silver_of(spark, good_event()), dsn, app_id=APP, batch_id=7)
+    replay = upsert_clean_batch(silver_of(spark, good_event(amount="999.00")), dsn, app_id=APP, batch_id=7)
     assert replay is None
     assert state(dsn) == [(TXN, "SUCCESS", Decimal("149.50"), "00")]
 
 
 def test_the_ledger_records_each_batch_once_with_its_counts(spark: SparkSession, dsn: str) -> None:
-    batch = silver(spark, good_event(**PENDING), good_event())
+    batch = silver_of(spark, good_event(**PENDING), good_event())
     upsert_clean_batch(batch, dsn, app_id=APP, batch_id=0)
     upsert_clean_batch(batch, dsn, app_id=APP, batch_id=0)
     assert query(dsn, "SELECT app_id, batch_id, rows_in, rows_upserted FROM sink_batches") == [(APP, 0, 2, 1)]
+
+
+def test_the_ledger_records_how_long_the_sink_transaction_took(spark: SparkSession, dsn: str) -> None:
+    upsert_clean_batch(silver_of(spark, good_event()), dsn, app_id=APP, batch_id=0)
+    ((write_ms, elapsed_ms),) = query(
+        dsn, "SELECT write_ms, 1000 * extract(epoch FROM clock_timestamp() - committed_at) FROM sink_batches"
+    )
+    assert 0 < write_ms < elapsed_ms
 
 
 def test_quarantined_records_are_kept_once_with_their_exact_bytes(spark: SparkSession, dsn: str) -> None:
@@ -79,9 +83,9 @@ def test_quarantined_records_are_kept_once_with_their_exact_bytes(spark: SparkSe
 
 def test_the_same_batch_id_of_another_query_is_a_different_batch(spark: SparkSession, dsn: str) -> None:
     upsert_clean_batch(
-        silver(spark, good_event(status="PENDING", response_code="91")), dsn, app_id="a", batch_id=0
+        silver_of(spark, good_event(status="PENDING", response_code="91")), dsn, app_id="a", batch_id=0
     )
-    written = upsert_clean_batch(silver(spark, good_event()), dsn, app_id="b", batch_id=0)
+    written = upsert_clean_batch(silver_of(spark, good_event()), dsn, app_id="b", batch_id=0)
     assert written == 1
     assert state(dsn) == [(TXN, "SUCCESS", Decimal("149.50"), "00")]
 
@@ -89,7 +93,7 @@ def test_the_same_batch_id_of_another_query_is_a_different_batch(spark: SparkSes
 def merge_batches(spark: SparkSession, dsn: str, *batches: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
     """Sink each list of events as the next micro-batch (ids 0, 1, …); return the table's state."""
     for batch_id, events in enumerate(batches):
-        upsert_clean_batch(silver(spark, *events), dsn, app_id=APP, batch_id=batch_id)
+        upsert_clean_batch(silver_of(spark, *events), dsn, app_id=APP, batch_id=batch_id)
     return state(dsn)
 
 

@@ -1,0 +1,95 @@
+"""``python -m benchmarks [sink|soak|report]``: run benchmarks on the local stack and write the report.
+
+Examples::
+
+    python -m benchmarks sink --records 200000       # stream + sink vs bare COPY-upsert
+    python -m benchmarks soak --minutes 30 --rate 1000
+    python -m benchmarks report                      # docs/benchmarks.md from benchmarks/results/*.json
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from benchmarks.report import render_report
+from benchmarks.results import RESULTS_DIR, save_result
+from benchmarks.sink import SinkBenchmark, run_sink_benchmark
+from benchmarks.soak import SoakBenchmark, run_soak_benchmark
+from upi.settings import load_settings
+from upi.stack import manager
+
+REPORT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.splitlines()[0])
+ResultsOption = Annotated[Path, typer.Option(help="Folder of the JSON and PNG results.")]
+
+
+def _scratch() -> Path:
+    return Path(tempfile.mkdtemp(prefix="upi-bench-"))
+
+
+@app.command()
+def sink(
+    records: Annotated[int, typer.Option(min=1_000, help="Records to generate and drain.")] = 200_000,
+    batch_records: Annotated[int, typer.Option(min=100, help="maxOffsetsPerTrigger of the run.")] = 50_000,
+    baseline_rows: Annotated[int, typer.Option(min=20, help="Rows of the executemany baseline.")] = 20_000,
+    results: ResultsOption = RESULTS_DIR,
+) -> None:
+    """Sustained events/s of `upi stream`, its Postgres sink rate, a bare COPY-upsert and executemany × 20."""
+    stack = load_settings()
+    manager.up(stack)
+    folder = _scratch()
+    try:
+        result, figure = run_sink_benchmark(
+            stack, SinkBenchmark(records, batch_records, baseline_rows), folder
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    typer.echo(f"wrote {save_result('sink', result, figure, folder=results)}")
+    _report(results)
+
+
+@app.command()
+def soak(
+    minutes: Annotated[float, typer.Option(min=0.1, help="How long the stream runs.")] = 30.0,
+    rate: Annotated[int, typer.Option(min=1, help="Events per second produced.")] = 1_000,
+    watermark_delay: Annotated[
+        str, typer.Option(help="The dedup window (UPI_WATERMARK_DELAY).")
+    ] = "10 minutes",
+    sample_seconds: Annotated[float, typer.Option(min=0.5, help="Seconds between samples.")] = 15.0,
+    results: ResultsOption = RESULTS_DIR,
+) -> None:
+    """Stream at a fixed rate; sample dedup state, its memory and the driver's; judge whether it stays bounded."""
+    stack = load_settings()
+    manager.up(stack)
+    folder = _scratch()
+    try:
+        config = SoakBenchmark(minutes, rate, watermark_delay, sample_seconds)
+        result, figure = run_soak_benchmark(stack, config, folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    typer.echo(f"wrote {save_result('soak', result, figure, folder=results)}")
+    _report(results)
+
+
+def _report(results: Path) -> None:
+    if results == RESULTS_DIR:
+        typer.echo(render_report(results, REPORT))
+        typer.echo(f"wrote {REPORT}")
+    else:
+        typer.echo(render_report(results))
+
+
+@app.command()
+def report(results: ResultsOption = RESULTS_DIR) -> None:
+    """Render docs/benchmarks.md from the results."""
+    _report(results)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,91 @@
+"""``docs/benchmarks.md`` from the JSON results under ``benchmarks/results/``.
+
+Example::
+
+    >>> render_report(RESULTS_DIR, Path("docs/benchmarks.md"))   # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from benchmarks.results import RESULTS_DIR
+
+MiB = 1024 * 1024
+
+
+def _sink(r: dict[str, Any]) -> list[str]:
+    stream, sink, bare, rows = r["stream"], r["sink"], r["bare_copy_upsert"], r["executemany_20"]
+    steady = stream["events_per_second_after_first_batch"]
+    return [
+        f"{r['records']:,} records (4 % redeliveries, 2 % invalid) drained by `upi stream --available-now` in "
+        f"micro-batches of {r['batch_records']:,}; {r['postgres_rows']:,} rows end in Postgres.",
+        "",
+        "| measure | rows/s | ratio |",
+        "|---|---:|---:|",
+        f"| `upi stream` end to end, all batches | {stream['events_per_second']:,.0f} | |",
+        f"| `upi stream` end to end, after each query's first batch | "
+        f"{'n/a (a query ran one batch)' if steady is None else f'{steady:,.0f}'} | |",
+        f"| its Postgres sink (time inside its transactions) | {sink['rows_per_second']:,.0f} | "
+        f"{r['ratios']['sink_vs_bare_copy_upsert']:.0%} of bare COPY-upsert |",
+        f"| bare COPY-upsert of the same rows, same batches | {bare['rows_per_second']:,.0f} | 100% |",
+        f"| executemany, 20 rows a transaction ({rows['rows']:,} rows) | {rows['rows_per_second']:,.0f} | "
+        f"sink = {r['ratios']['sink_vs_executemany_20']:.1f}× this |",
+        "",
+        f"Wall time of the stream run including Spark start-up: {stream['wall_seconds_with_startup']:.0f} s.",
+    ]
+
+
+def _soak(r: dict[str, Any]) -> list[str]:
+    growth = r["growth_last_vs_middle_third"]
+
+    def pct(key: str) -> str:
+        return "n/a" if growth[key] is None else f"{growth[key]:+.1%}"
+
+    return [
+        f"{r['rate']:,} events/s for {r['minutes']:g} minutes (watermark {r['watermark_delay']}); "
+        f"{r['records_read']:,} of {r['records_sent']:,} records read. "
+        f"State **{'bounded' if r['bounded'] else 'NOT bounded'}**.",
+        "",
+        "| measure | max | last third vs middle third |",
+        "|---|---:|---:|",
+        f"| dedup state keys | {r['max_state_rows']:,} | {pct('state_rows')} |",
+        f"| state store memory | {r['max_state_memory_bytes'] / MiB:,.1f} MiB | {pct('state_memory_bytes')} |",
+        f"| driver + JVM resident memory | {r['max_process_rss_bytes'] / MiB:,.0f} MiB | "
+        f"{pct('process_rss_bytes')} |",
+        f"| Kafka lag | {r['max_kafka_lag']:,} records | |",
+    ]
+
+
+SECTIONS: dict[str, tuple[str, Callable[[dict[str, Any]], list[str]]]] = {
+    "sink": ("Stream throughput and the Postgres sink", _sink),
+    "soak": ("Soak: bounded dedup state", _soak),
+}
+
+
+def render_report(results: Path = RESULTS_DIR, out: Path | None = None) -> str:
+    """The markdown report of every result in ``results``; written to ``out`` when given."""
+    lines = [
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`python -m benchmarks`). Each benchmark measures its baseline in the same run;",
+        "this machine is shared and noisy, so compare ratios, not absolute numbers.",
+    ]
+    for name, (title, render) in SECTIONS.items():
+        path = results / f"{name}.json"
+        if not path.exists():
+            continue
+        result = json.loads(path.read_text())
+        lines += ["", f"## {title}", "", *render(result), ""]
+        lines.append(
+            f"Measured {result['measured_at']} at commit `{result['commit']}` on {result['cpus']} CPUs. "
+            f"Plot: `benchmarks/results/{name}.png`; data: `benchmarks/results/{name}.json`."
+        )
+    text = "\n".join(lines) + "\n"
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(text)
+    return text

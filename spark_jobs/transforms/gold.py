@@ -1,0 +1,130 @@
+"""Gold: the figures of one IST business day, from silver. Pure transforms, DataFrame in, DataFrame out.
+
+Silver holds every distinct state of a transaction; gold counts each transaction once, in its final state
+(:func:`final_states`: a terminal status beats PENDING, then the later event time wins, as in the Postgres
+sink), on the IST day of that state. Every breakdown carries the same outcome columns, so each one adds up
+to the day's summary exactly (the gold expectations check it).
+
+Example::
+
+    >>> day = transactions_of_day(final_states(silver), date(2026, 11, 25))   # doctest: +SKIP
+    >>> tables = {name: build(day) for name, build in BREAKDOWNS.items()}      # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import functions as F
+
+from spark_jobs.transforms.validate import IST
+
+MONEY = "decimal(20,2)"
+UNKNOWN = "UNKNOWN"
+"""Stands for a missing optional dimension in a breakdown's key: the merchant of a P2P payment, a PSP, a bank,
+a response code the event did not carry. Keeping those rows is what makes every breakdown add up."""
+
+OUTCOME_COLUMNS = ("txn_count", "success_count", "failed_count", "pending_count", "success_amount")
+
+
+def final_states(silver: DataFrame) -> DataFrame:
+    """One row per ``txn_id``: its final state (terminal beats PENDING, then the later event time)."""
+    latest_first = Window.partitionBy("txn_id").orderBy(
+        (F.col("status") != "PENDING").desc(),
+        F.col("event_time").desc(),
+        F.col("kafka_partition").desc(),
+        F.col("kafka_offset").desc(),
+    )
+    return silver.withColumn("_rank", F.row_number().over(latest_first)).where("_rank = 1").drop("_rank")
+
+
+def transactions_of_day(finals: DataFrame, day: date) -> DataFrame:
+    """The final states whose IST business day is ``day``."""
+    return finals.where(F.col("event_date") == F.lit(day))
+
+
+def _is(status: str) -> Column:
+    return F.col("status") == status
+
+
+def _outcomes() -> list[Column]:
+    """The outcome columns every gold table has, in :data:`OUTCOME_COLUMNS` order."""
+    return [
+        F.count(F.lit(1)).alias("txn_count"),
+        F.count_if(_is("SUCCESS")).alias("success_count"),
+        F.count_if(_is("FAILED")).alias("failed_count"),
+        F.count_if(_is("PENDING")).alias("pending_count"),
+        F.coalesce(F.sum(F.when(_is("SUCCESS"), F.col("amount"))), F.lit(0))
+        .cast(MONEY)
+        .alias("success_amount"),
+    ]
+
+
+def _success_rate() -> Column:
+    """Successful / all transactions of the group (PENDING included), in [0, 1]."""
+    return (F.col("success_count") / F.col("txn_count")).alias("success_rate")
+
+
+def _known(column: str) -> Column:
+    return F.coalesce(F.col(column), F.lit(UNKNOWN)).alias(column)
+
+
+def _success_percentile(share: float) -> Column:
+    """Exact ``share`` percentile of successful amounts: an amount that occurred (``percentile_disc``)."""
+    return F.expr(
+        f"percentile_disc({share}) WITHIN GROUP (ORDER BY amount) FILTER (WHERE status = 'SUCCESS')"
+    ).cast("decimal(12,2)")
+
+
+def daily_summary(day: DataFrame) -> DataFrame:
+    """One row for the day: outcome counts, success rate, amounts (sum, average, p50, p95), distinct VPAs."""
+    return day.groupBy("event_date").agg(
+        *_outcomes(),
+        F.sum("amount").cast(MONEY).alias("total_amount"),
+        F.round(F.avg(F.when(_is("SUCCESS"), F.col("amount"))), 2).cast("decimal(12,2)").alias("avg_success_amount"),
+        _success_percentile(0.5).alias("p50_success_amount"),
+        _success_percentile(0.95).alias("p95_success_amount"),
+        F.count_distinct("payer_vpa").alias("distinct_payers"),
+        F.count_distinct("payee_vpa").alias("distinct_payees"),
+    ).select("event_date", *OUTCOME_COLUMNS, _success_rate(), "total_amount", "avg_success_amount",
+             "p50_success_amount", "p95_success_amount", "distinct_payers", "distinct_payees")  # fmt: skip
+
+
+def by_merchant(day: DataFrame) -> DataFrame:
+    """One row per merchant and MCC; P2P payments have no merchant and count under :data:`UNKNOWN`."""
+    return day.groupBy("event_date", _known("merchant_id"), _known("mcc")).agg(*_outcomes())
+
+
+def by_psp_and_bank(day: DataFrame) -> DataFrame:
+    """One row per payer PSP app and payer bank, with the success rate."""
+    grouped = day.groupBy("event_date", _known("payer_psp"), _known("payer_bank")).agg(*_outcomes())
+    return grouped.select("*", _success_rate())
+
+
+def by_hour(day: DataFrame) -> DataFrame:
+    """One row per IST hour of the day (0–23) that had transactions."""
+    hour = F.hour(F.from_utc_timestamp("event_time", IST)).alias("hour")
+    return day.groupBy("event_date", hour).agg(*_outcomes())
+
+
+def by_response_code(day: DataFrame) -> DataFrame:
+    """One row per NPCI response code (with the status it came with)."""
+    return day.groupBy("event_date", _known("response_code"), "status").agg(*_outcomes())
+
+
+def by_txn_type(day: DataFrame) -> DataFrame:
+    """P2P vs P2M."""
+    return day.groupBy("event_date", _known("txn_type")).agg(*_outcomes())
+
+
+BREAKDOWNS: dict[str, Callable[[DataFrame], DataFrame]] = {
+    "gold_daily_summary": daily_summary,
+    "gold_daily_merchant": by_merchant,
+    "gold_daily_psp_bank": by_psp_and_bank,
+    "gold_hourly": by_hour,
+    "gold_daily_response_code": by_response_code,
+    "gold_daily_txn_type": by_txn_type,
+}
+"""Gold table name → how it is built from the day's transactions (final states)."""

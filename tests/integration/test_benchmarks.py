@@ -1,0 +1,40 @@
+"""Smoke runs of the benchmarks with tiny sizes: they run end to end on the real stack and write their
+results; the numbers themselves are not judged here (``make bench`` measures them)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from benchmarks.report import render_report
+from benchmarks.results import save_result
+from benchmarks.sink import SinkBenchmark, run_sink_benchmark
+from benchmarks.soak import SoakBenchmark, run_soak_benchmark
+from upi.settings import Settings
+
+pytestmark = pytest.mark.integration
+
+
+def test_the_sink_benchmark_compares_the_stream_with_a_bare_copy_upsert_of_the_same_rows(
+    stack: Settings, tmp_path: Path
+) -> None:
+    result, figure = run_sink_benchmark(
+        stack, SinkBenchmark(records=3_000, batch_records=1_000, baseline_rows=100), tmp_path
+    )
+    save_result("sink", result, figure, folder=tmp_path / "results")
+    saved = json.loads((tmp_path / "results" / "sink.json").read_text())
+    assert saved["sink"]["rows_in"] == saved["bare_copy_upsert"]["rows"]
+    assert saved["ratios"]["sink_vs_bare_copy_upsert"] > 0
+    assert (tmp_path / "results" / "sink.png").stat().st_size > 0
+
+
+def test_the_soak_benchmark_samples_state_and_memory_until_the_end(stack: Settings, tmp_path: Path) -> None:
+    config = SoakBenchmark(minutes=0.75, rate=200, watermark_delay="10 seconds", sample_seconds=3)
+    result, figure = run_soak_benchmark(stack, config, tmp_path)
+    assert result["samples"][-1]["seconds"] >= 45
+    assert result["max_state_rows"] > 0
+    assert all(sample["process_rss_bytes"] > 0 for sample in result["samples"])
+    save_result("soak", result, figure, folder=tmp_path / "results")
+    assert "## Soak: bounded dedup state" in render_report(tmp_path / "results")

@@ -1,0 +1,141 @@
+"""Gold aggregates on small hand-built days, each checked against figures computed by hand."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from chispa import assert_df_equality
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from spark_jobs.transforms.gold import (
+    BREAKDOWNS,
+    by_hour,
+    by_merchant,
+    by_psp_and_bank,
+    by_response_code,
+    by_txn_type,
+    daily_summary,
+    final_states,
+    transactions_of_day,
+)
+from tests.builders import DROP, good_event, silver_of
+
+DAY = date(2026, 11, 25)
+MORNING = "2026-11-25T11:15:30.250+05:30"
+
+
+def txn(n: int) -> str:
+    return f"YBL{n:032x}"
+
+
+def day_of(spark: SparkSession, *events: dict[str, Any]) -> DataFrame:
+    return transactions_of_day(final_states(silver_of(spark, *events)), DAY)
+
+
+def payment(n: int, amount: str, status: str = "SUCCESS", **changes: Any) -> dict[str, Any]:
+    code = {"SUCCESS": "00", "FAILED": "U30", "PENDING": DROP}[status]
+    return good_event(txn_id=txn(n), amount=amount, status=status, response_code=code, **changes)
+
+
+@pytest.fixture(scope="module")
+def mixed_day(spark: SparkSession) -> DataFrame:
+    """Three successes (100.00, 200.50, 0.01), one failure (999.99), one still pending (50.00); two payers."""
+    return day_of(
+        spark,
+        payment(1, "100.00"),
+        payment(2, "200.50", payer_vpa="ravi.k@okhdfcbank"),
+        payment(3, "0.01"),
+        payment(4, "999.99", "FAILED"),
+        payment(5, "50.00", "PENDING"),
+    ).cache()
+
+
+def test_a_terminal_status_is_final_even_when_a_pending_state_came_later(spark: SparkSession) -> None:
+    day = day_of(
+        spark,
+        payment(1, "10.00", "SUCCESS"),
+        payment(1, "10.00", "PENDING", event_time="2026-11-25T11:20:00+05:30"),
+    )
+    assert [r.status for r in day.collect()] == ["SUCCESS"]
+
+
+def test_between_two_terminal_states_the_later_event_time_is_final(spark: SparkSession) -> None:
+    day = day_of(
+        spark, payment(1, "10.00", "FAILED", event_time="2026-11-25T11:20:00+05:30"), payment(1, "10.00")
+    )
+    assert [r.status for r in day.collect()] == ["FAILED"]
+
+
+def test_the_ist_day_starts_at_18_30_utc(spark: SparkSession) -> None:
+    day = day_of(
+        spark,
+        payment(1, "1.00", event_time="2026-11-24T18:29:59.999Z"),  # 23:59:59.999 IST on the 24th
+        payment(2, "2.00", event_time="2026-11-24T18:30:00.000Z"),  # 00:00 IST on the 25th
+    )
+    assert [r.txn_id for r in day.collect()] == [txn(2)]
+
+
+def test_the_first_ist_hour_of_the_day_is_hour_zero(spark: SparkSession) -> None:
+    hours = by_hour(day_of(spark, payment(1, "1.00", event_time="2026-11-24T18:30:00.000Z")))
+    assert [(r.hour, r.txn_count) for r in hours.collect()] == [(0, 1)]
+
+
+def test_the_daily_summary_matches_the_hand_computed_figures(
+    spark: SparkSession, mixed_day: DataFrame
+) -> None:
+    expected = spark.createDataFrame(
+        [(DAY, 5, 3, 1, 1, Decimal("300.51"), 0.6, Decimal("1350.50"), Decimal("100.17"), Decimal("100.00"),
+          Decimal("200.50"), 2, 1)],
+        "event_date date, txn_count long, success_count long, failed_count long, pending_count long, "
+        "success_amount decimal(20,2), success_rate double, total_amount decimal(20,2), "
+        "avg_success_amount decimal(12,2), p50_success_amount decimal(12,2), p95_success_amount decimal(12,2), "
+        "distinct_payers long, distinct_payees long",
+    )  # fmt: skip
+    assert_df_equality(daily_summary(mixed_day), expected, ignore_nullable=True)
+
+
+def test_the_merchant_breakdown_counts_p2p_payments_under_unknown(spark: SparkSession) -> None:
+    day = day_of(
+        spark,
+        payment(1, "10.00", merchant_id="M0001"),
+        payment(2, "20.00", txn_type="P2P", mcc=DROP, payee_vpa="meera@oksbi"),
+    )
+    rows = {(r.merchant_id, r.mcc): (r.txn_count, r.success_amount) for r in by_merchant(day).collect()}
+    assert rows == {("M0001", "5411"): (1, Decimal("10.00")), ("UNKNOWN", "UNKNOWN"): (1, Decimal("20.00"))}
+
+
+def test_the_psp_breakdown_has_each_psp_and_bank_with_its_success_rate(spark: SparkSession) -> None:
+    day = day_of(
+        spark,
+        payment(1, "10.00", payer_psp="PhonePe", payer_bank="HDFC"),
+        payment(2, "20.00", "FAILED", payer_psp="PhonePe", payer_bank="HDFC"),
+        payment(3, "30.00", payer_psp="GooglePay", payer_bank="SBIN"),
+    )
+    rows = {
+        (r.payer_psp, r.payer_bank): (r.txn_count, r.success_rate) for r in by_psp_and_bank(day).collect()
+    }
+    assert rows == {("PhonePe", "HDFC"): (2, 0.5), ("GooglePay", "SBIN"): (1, 1.0)}
+
+
+def test_the_response_code_breakdown_keeps_each_code_with_its_status(mixed_day: DataFrame) -> None:
+    rows = {(r.response_code, r.status): r.txn_count for r in by_response_code(mixed_day).collect()}
+    assert rows == {("00", "SUCCESS"): 3, ("U30", "FAILED"): 1, ("UNKNOWN", "PENDING"): 1}
+
+
+def test_the_txn_type_breakdown_separates_p2p_from_p2m(spark: SparkSession) -> None:
+    day = day_of(
+        spark, payment(1, "10.00"), payment(2, "20.00", txn_type="P2P"), payment(3, "5.00", txn_type="P2P")
+    )
+    rows = {r.txn_type: (r.txn_count, r.success_amount) for r in by_txn_type(day).collect()}
+    assert rows == {"P2M": (1, Decimal("10.00")), "P2P": (2, Decimal("25.00"))}
+
+
+@pytest.mark.parametrize("table", [name for name in BREAKDOWNS if name != "gold_daily_summary"])
+def test_every_breakdown_adds_up_to_the_daily_summary(mixed_day: DataFrame, table: str) -> None:
+    (totals,) = BREAKDOWNS[table](mixed_day).agg(F.sum("txn_count"), F.sum("success_amount")).collect()
+    (summary,) = daily_summary(mixed_day).collect()
+    assert (totals[0], totals[1]) == (summary.txn_count, summary.success_amount)
