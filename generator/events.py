@@ -235,7 +235,8 @@ class EventFactory:
         elif breakage == 6:
             event["payer_vpa"] = "no-at-sign"
         else:
-            event["event_time"] = _event_time(moment + timedelta(days=2))
+            # years ahead: in the future of any ingest time, even for traffic generated with a past --start
+            event["event_time"] = _event_time(moment + timedelta(days=5 * 365))
         key = str(event["txn_id"]).encode()
         return Record(key, json.dumps(event, separators=(",", ":")).encode(), Kind.INVALID)
 

@@ -212,6 +212,40 @@ def stream(
     )
 
 
+@app.command()
+@one_line_errors
+def gold(
+    day: Annotated[
+        datetime | None, typer.Option("--date", formats=["%Y-%m-%d"], help="IST business day to build.")
+    ] = None,
+    late_days: Annotated[
+        bool, typer.Option("--late-days", help="Rebuild every day that got late events since its last build.")
+    ] = False,
+) -> None:
+    """Build, check (Great Expectations) and publish the gold tables of one day, or of the late-event days."""
+    if (day is None) == (not late_days):
+        raise typer.BadParameter("give exactly one of --date YYYY-MM-DD or --late-days", param_hint="--date")
+    from spark_jobs.gold import GoldNotPublishedError, run_gold
+    from spark_jobs.io.postgres_gold import late_days_to_recompute
+    from spark_jobs.session import build_spark
+
+    settings = load_settings()
+    days = [day.date()] if day is not None else late_days_to_recompute(settings.dsn)
+    if not days:
+        console.print("no day has late events waiting for its gold to be rebuilt")
+        return
+    spark = build_spark(settings, "upi-gold")
+    for each in days:
+        try:
+            console.print(run_gold(spark, settings, each).line(), highlight=False)
+        except GoldNotPublishedError as error:
+            err_console.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+            err_console.print(
+                f"Data Docs: {settings.quality_dir}/gx/uncommitted/data_docs/local_site/index.html"
+            )
+            raise typer.Exit(1) from None
+
+
 def _reconciliation_table(
     settings: Settings, in_topic: int | None = None, run: StreamRun | None = None
 ) -> Table:

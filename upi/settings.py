@@ -80,6 +80,15 @@ class Settings(BaseSettings):
     watermark_delay: str = "10 minutes"
     app_name: str = "upi-stream"
 
+    # Gold job.
+    quality_dir: Path = PROJECT_ROOT / ".upi" / "quality"  # GX context, validation results and Data Docs
+    gold_state_window_days: Annotated[int, Field(ge=0, le=90)] = (
+        7  # how far apart a transaction's states may be
+    )
+    gold_history_days: Annotated[int, Field(ge=1, le=90)] = 7  # previous days that bound a day's row count
+    gold_min_rows_ratio: Annotated[float, Field(ge=0, le=1)] = 0.2  # of the previous days' mean
+    gold_max_rows_ratio: Annotated[float, Field(ge=1)] = 5.0
+
     # Validation rules of the event contract.
     max_amount_inr: Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)] = Decimal("500000.00")
     max_payload_bytes: Annotated[int, Field(ge=256)] = 16_384

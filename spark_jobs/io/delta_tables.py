@@ -35,3 +35,15 @@ def append_once(
         .partitionBy(*partition_by)
         .save(uri)
     )
+
+
+def replace_partition(frame: DataFrame, uri: str, column: str, value: str) -> None:
+    """Make ``frame`` the whole of partition ``column = value`` of the table at ``uri`` (created if missing),
+    atomically (Delta ``replaceWhere``): a rerun replaces what an earlier run wrote."""
+    (
+        frame.write.format("delta")
+        .mode("overwrite")
+        .option("replaceWhere", f"{column} = '{value}'")
+        .partitionBy(column)
+        .save(uri)
+    )

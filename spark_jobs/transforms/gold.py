@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from functools import reduce
 
 from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
@@ -128,3 +129,33 @@ BREAKDOWNS: dict[str, Callable[[DataFrame], DataFrame]] = {
     "gold_daily_txn_type": by_txn_type,
 }
 """Gold table name → how it is built from the day's transactions (final states)."""
+
+
+def totals(frame: DataFrame) -> DataFrame:
+    """One row: the frame's transactions, successes and successful amount in paise (an exact integer)."""
+    return frame.agg(
+        F.count(F.lit(1)).alias("txn_count"),
+        F.count_if(_is("SUCCESS")).alias("success_count"),
+        _paise(F.coalesce(F.sum(F.when(_is("SUCCESS"), F.col("amount"))), F.lit(0))),
+    )
+
+
+def _paise(rupees: Column) -> Column:
+    return (rupees * 100).cast("bigint").alias("success_amount_paise")
+
+
+def reconciliation(gold: dict[str, DataFrame]) -> DataFrame:
+    """One row per gold table: its summed outcome columns (amounts in paise) and its success-rate range."""
+
+    def row(name: str, frame: DataFrame) -> DataFrame:
+        rate = F.col("success_rate") if "success_rate" in frame.columns else F.lit(None).cast("double")
+        return frame.agg(
+            F.lit(name).alias("gold_table"),
+            F.coalesce(F.sum("txn_count"), F.lit(0)).alias("txn_count"),
+            F.coalesce(F.sum("success_count"), F.lit(0)).alias("success_count"),
+            _paise(F.coalesce(F.sum("success_amount"), F.lit(0))),
+            F.min(rate).alias("min_success_rate"),
+            F.max(rate).alias("max_success_rate"),
+        )
+
+    return reduce(DataFrame.unionByName, (row(name, frame) for name, frame in gold.items()))

@@ -47,7 +47,7 @@ def test_every_invalid_record_breaks_the_contract() -> None:
         except (UnicodeDecodeError, json.JSONDecodeError):
             continue
         if "event_time" in event and event["event_time"] > "2026-11-26":
-            continue  # valid shape, but days in the future: the stream's rule, not the schema's
+            continue  # valid shape, but years in the future: the stream's rule, not the schema's
         with pytest.raises(ContractViolationError):
             validate_event(event)
 

@@ -1,0 +1,165 @@
+"""The gold batch job: one IST business day of silver → six gold tables in Delta and Postgres, gated by
+Great Expectations. Never writes, optimizes or vacuums a table the stream writes.
+
+For day D:
+
+1. read silver's partitions D-1 … D+1 (a transaction's states can straddle midnight), keep each
+   transaction's final state, and those whose day is D;
+2. gate them with suite ``silver_day`` (row-count bounds from the previous days' gold);
+3. build the breakdowns and gate them with suite ``gold_day`` (each adds up to the input, to the paisa);
+4. only when both passed: replace D in each gold Delta table (``replaceWhere``), then D's rows of every Postgres
+   gold table in one transaction. A failed gate publishes nothing: the previous gold of D stays.
+
+Every suite's verdict goes to Postgres ``dq_results``, passed or not.
+
+Run it with ``upi gold --date 2026-11-25`` or
+``spark-submit --jars "$UPI_SPARK_JARS" spark_jobs/gold.py --date 2026-11-25``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import sys
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from spark_jobs import tables
+from spark_jobs.io.delta_tables import replace_partition
+from spark_jobs.io.postgres_gold import previous_day_counts, record_quality, replace_gold_day
+from spark_jobs.quality import QualityGate, SuiteOutcome
+from spark_jobs.session import build_spark
+from spark_jobs.transforms.gold import BREAKDOWNS, final_states, reconciliation, totals, transactions_of_day
+from upi.settings import ConfigError, Settings, load_settings
+
+DAY_COLUMN = "event_date"
+
+
+class GoldNotPublishedError(RuntimeError):
+    """A quality gate failed; the message is one line naming the day and the failed expectations."""
+
+
+@dataclass(frozen=True)
+class GoldRun:
+    """What one run of the job did for one day."""
+
+    day: date
+    run_id: uuid.UUID
+    published: bool
+    transactions: int
+    rows: dict[str, int]
+    outcomes: list[SuiteOutcome] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def quality_seconds(self) -> float:
+        return sum(outcome.seconds for outcome in self.outcomes)
+
+    def line(self) -> str:
+        verdict = "published" if self.published else "NOT published"
+        return (
+            f"gold {self.day}: {verdict}; {self.transactions:,} transactions, "
+            f"{sum(self.rows.values()):,} gold rows in {self.seconds:.1f}s "
+            f"(Great Expectations {self.quality_seconds:.1f}s)"
+        )
+
+
+def day_transactions(spark: SparkSession, settings: Settings, day: date) -> DataFrame:
+    """The final state of each transaction whose IST business day is ``day``.
+
+    A transaction's states may lie on other days (PENDING before midnight, resolved after; a late
+    resolution): all states of the transactions seen on ``day`` within ``gold_state_window_days`` either
+    side decide which state is final, and so whether it belongs to ``day``.
+    """
+    silver = spark.read.format("delta").load(settings.table_uri(tables.SILVER))
+    reach = timedelta(days=settings.gold_state_window_days)
+    around = silver.where(F.col(DAY_COLUMN).between(day - reach, day + reach))
+    seen_on_day = around.where(F.col(DAY_COLUMN) == F.lit(day)).select("txn_id").distinct()
+    return transactions_of_day(final_states(around.join(seen_on_day, "txn_id", "left_semi")), day)
+
+
+def row_count_bounds(settings: Settings, day: date) -> tuple[int, int | None]:
+    """(min, max) rows for ``day`` from the mean of the previous days' gold; (1, None) without history."""
+    history = previous_day_counts(settings.dsn, day, settings.gold_history_days)
+    if not history:
+        return 1, None
+    mean = sum(history) / len(history)
+    return max(1, math.floor(mean * settings.gold_min_rows_ratio)), math.ceil(
+        mean * settings.gold_max_rows_ratio
+    )
+
+
+def _cached(frame: DataFrame) -> DataFrame:
+    frame = frame.persist()
+    frame.count()
+    return frame
+
+
+def run_gold(spark: SparkSession, settings: Settings, day: date) -> GoldRun:
+    """Build, gate and (when the gates pass) publish the gold of ``day``; raise :class:`GoldNotPublishedError`
+    when a gate fails, after recording its verdict."""
+    started = time.perf_counter()
+    run_id = uuid.uuid4()
+    gate = QualityGate(settings.quality_dir)
+    day_frame = _cached(day_transactions(spark, settings, day))
+    try:
+        expected = totals(day_frame).collect()[0].asDict()
+        min_rows, max_rows = row_count_bounds(settings, day)
+        outcomes = [
+            gate.validate(day_frame, "silver_day",
+                          {"max_amount": float(settings.max_amount_inr), "min_rows": min_rows, "max_rows": max_rows})
+        ]  # fmt: skip
+        gold = (
+            {name: _cached(build(day_frame)) for name, build in BREAKDOWNS.items()}
+            if outcomes[0].success
+            else {}
+        )
+        if gold:
+            outcomes.append(gate.validate(reconciliation(gold), "gold_day", expected))
+        published = all(outcome.success for outcome in outcomes)
+        if published:
+            for name, frame in gold.items():
+                replace_partition(frame, settings.table_uri(name), DAY_COLUMN, day.isoformat())
+            replace_gold_day(settings.dsn, day, {name: frame.toArrow() for name, frame in gold.items()})
+        record_quality(settings.dsn, run_id, day, outcomes)
+        result = GoldRun(
+            day, run_id, published, int(expected["txn_count"]),
+            {name: frame.count() for name, frame in gold.items()}, outcomes, time.perf_counter() - started,
+        )  # fmt: skip
+        for frame in gold.values():
+            frame.unpersist()
+    finally:
+        day_frame.unpersist()
+    if not published:
+        failed = next(outcome for outcome in outcomes if not outcome.success)
+        raise GoldNotPublishedError(f"gold of {day} not published: {failed.summary()}")
+    return result
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``spark-submit spark_jobs/gold.py --date YYYY-MM-DD``."""
+    parser = argparse.ArgumentParser(prog="spark_jobs/gold.py", description=__doc__.splitlines()[0])
+    parser.add_argument("--date", required=True, type=date.fromisoformat, help="IST business day, YYYY-MM-DD")
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    spark = build_spark(settings, "upi-gold")
+    try:
+        print(run_gold(spark, settings, args.date).line())
+    except GoldNotPublishedError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
