@@ -1,9 +1,11 @@
 """Soak: ``upi stream`` at a fixed input rate for ``minutes``, sampling dedup state and process memory.
 
-The dedup state keeps a (txn_id, status) key for one watermark delay of arrival time, so at a fixed rate it
-should grow for about one delay and then stay flat; so should the driver's memory. The verdict compares the
-last third of the run with the middle third (after the first delay): bounded when neither grew by more than
-``tolerance``. Kafka lag is sampled too, to show the stream kept up with the rate.
+``dropDuplicatesWithinWatermark`` keeps a (txn_id, status) key until the watermark (latest arrival minus the
+delay) passes the key's arrival plus the delay: each key lives about **two** watermark delays. At a fixed rate
+the state should fill for 2 × delay, then stay flat near ``rate × 2 × delay`` keys. The verdict looks at the
+steady part of the run (after the fill): bounded when the state keys, the state store's memory and the JVM's
+resident memory of its second half are within ``tolerance`` of its first half. Kafka lag is sampled too, to
+show the stream kept up with the rate. The run must last well over 2 × delay (30 minutes for 10 minutes).
 
 Run it with ``python -m benchmarks soak --minutes 30 --rate 1000`` (``make soak``).
 """
@@ -57,36 +59,45 @@ class SoakBenchmark:
     seed: int = 11
 
 
-def _group_rss(pid: int) -> int:
-    """Resident memory of a process and its children (the Python driver and its JVM)."""
+def _rss(pid: int) -> tuple[int, int]:
+    """Resident memory of the Python driver and of its JVM (forked Python workers share pages: left out)."""
     try:
-        root = psutil.Process(pid)
-        return sum(p.memory_info().rss for p in [root, *root.children(recursive=True)])
+        driver = psutil.Process(pid)
+        jvm = [p for p in driver.children(recursive=True) if p.name() == "java"]
+        return driver.memory_info().rss, sum(p.memory_info().rss for p in jvm)
     except psutil.NoSuchProcess:
-        return 0
+        return 0, 0
+
+
+def _seconds(delay: str) -> float:
+    count, unit = delay.split()
+    return float(count) * {"second": 1, "minute": 60, "hour": 3600}[unit.rstrip("s")]
 
 
 def _sample(world: World, pid: int, elapsed: float) -> dict[str, Any]:
     state = postgres(world.settings, LATEST_STATE)
     lag = postgres(world.settings, LATEST_LAG)
+    driver_rss, jvm_rss = _rss(pid)
     return {
         "seconds": round(elapsed, 1),
         "state_rows": int(state[0][0]) if state else None,
         "state_memory_bytes": int(state[0][1] or 0) if state else None,
         "kafka_lag": int(lag[0][0]) if lag and lag[0][0] is not None else None,
         "records_read": int(lag[0][1]) if lag and lag[0][1] is not None else 0,
-        "process_rss_bytes": _group_rss(pid),
+        "driver_rss_bytes": driver_rss,
+        "jvm_rss_bytes": jvm_rss,
     }
 
 
-def _growth(samples: list[dict[str, Any]], key: str) -> float | None:
-    """Mean of ``key`` over the last third of the samples / over the middle third, minus 1."""
-    values = [s[key] for s in samples if s[key] is not None]
-    third = len(values) // 3
-    if third == 0:
+def steady_growth(samples: list[dict[str, Any]], key: str, fill_seconds: float) -> float | None:
+    """Over the samples after ``fill_seconds``: mean of ``key`` in the second half / in the first half, minus 1.
+    ``None`` when the run did not last long enough to have a steady part."""
+    values = [s[key] for s in samples if s["seconds"] >= fill_seconds and s[key] is not None]
+    half = len(values) // 2
+    if half < 2:
         return None
-    middle, last = statistics.fmean(values[third : 2 * third]), statistics.fmean(values[2 * third :])
-    return last / middle - 1 if middle else None
+    first, second = statistics.fmean(values[:half]), statistics.fmean(values[half:])
+    return second / first - 1 if first else None
 
 
 def _figure(result: dict[str, Any]) -> Figure:
@@ -94,12 +105,18 @@ def _figure(result: dict[str, Any]) -> Figure:
     minutes = [s["seconds"] / 60 for s in samples]
     figure = Figure(figsize=(9, 6.5))
     state, memory, lag = figure.subplots(3, 1, sharex=True)
-    state.plot(minutes, [s["state_rows"] or 0 for s in samples], color="#4c72b0")
-    state.set_ylabel("dedup state keys")
+    state.plot(minutes, [s["state_rows"] or 0 for s in samples], color="#4c72b0", label="dedup state keys")
+    state.axhline(result["expected_state_rows"], color="grey", linestyle="--", label="rate × 2 × delay")
+    state.axvline(result["fill_seconds"] / 60, color="grey", linestyle=":")
+    state.set_ylabel("keys")
+    state.legend(loc="lower right", fontsize=8)
     memory.plot(
         minutes, [s["state_memory_bytes"] or 0 for s in samples], label="state store", color="#55a868"
     )
-    memory.plot(minutes, [s["process_rss_bytes"] for s in samples], label="driver + JVM RSS", color="#c44e52")
+    memory.plot(minutes, [s["jvm_rss_bytes"] for s in samples], label="JVM resident", color="#c44e52")
+    memory.plot(
+        minutes, [s["driver_rss_bytes"] for s in samples], label="Python driver resident", color="#dd8452"
+    )
     memory.set_yscale("log")
     memory.set_ylabel("bytes")
     memory.legend(loc="lower right", fontsize=8)
@@ -158,19 +175,24 @@ def run_soak_benchmark(stack: Settings, config: SoakBenchmark, folder: Path) -> 
         samples.append(_sample(world, process.pid, time.monotonic() - started))
     finally:
         _stop(process)
-    growth = {key: _growth(samples, key) for key in ("state_rows", "state_memory_bytes", "process_rss_bytes")}
+    fill = 2 * _seconds(config.watermark_delay)
+    keys = ("state_rows", "state_memory_bytes", "jvm_rss_bytes")
+    growth = {key: steady_growth(samples, key, fill) for key in keys}
     result: dict[str, Any] = {
         "minutes": config.minutes,
         "rate": config.rate,
         "watermark_delay": config.watermark_delay,
+        "fill_seconds": fill,
+        "expected_state_rows": int(config.rate * fill),
         "records_sent": sent[0].sent if sent else 0,
         "producer_events_per_second": sent[0].events_per_second if sent else 0.0,
         "records_read": samples[-1]["records_read"],
         "max_state_rows": max((s["state_rows"] or 0) for s in samples),
         "max_state_memory_bytes": max((s["state_memory_bytes"] or 0) for s in samples),
-        "max_process_rss_bytes": max(s["process_rss_bytes"] for s in samples),
+        "max_jvm_rss_bytes": max(s["jvm_rss_bytes"] for s in samples),
+        "max_driver_rss_bytes": max(s["driver_rss_bytes"] for s in samples),
         "max_kafka_lag": max((s["kafka_lag"] or 0) for s in samples),
-        "growth_last_vs_middle_third": growth,
+        "steady_growth": growth,
         "bounded": all(g is not None and g <= config.tolerance for g in growth.values()),
         "samples": samples,
     }

@@ -12,7 +12,7 @@ For day D:
 
 Every suite's verdict goes to Postgres ``dq_results``, passed or not.
 
-Run it with ``upi gold --date 2026-11-25`` or
+Run it with ``upi gold --date 2026-11-25`` (``--late-days`` for the days that got late events) or
 ``spark-submit --jars "$UPI_SPARK_JARS" spark_jobs/gold.py --date 2026-11-25``.
 """
 
@@ -32,7 +32,12 @@ from pyspark.sql import functions as F
 
 from spark_jobs import tables
 from spark_jobs.io.delta_tables import replace_partition
-from spark_jobs.io.postgres_gold import previous_day_counts, record_quality, replace_gold_day
+from spark_jobs.io.postgres_gold import (
+    late_days_to_recompute,
+    previous_day_counts,
+    record_quality,
+    replace_gold_day,
+)
 from spark_jobs.quality import QualityGate, SuiteOutcome
 from spark_jobs.session import build_spark
 from spark_jobs.transforms.gold import BREAKDOWNS, final_states, reconciliation, totals, transactions_of_day
@@ -142,22 +147,34 @@ def run_gold(spark: SparkSession, settings: Settings, day: date) -> GoldRun:
     return result
 
 
+def days_to_build(settings: Settings, day: date | None) -> list[date]:
+    """``[day]``, or without a day the days that got late events since their gold was last published."""
+    return [day] if day is not None else late_days_to_recompute(settings.dsn)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``spark-submit spark_jobs/gold.py --date YYYY-MM-DD``."""
+    """Entry point of ``spark-submit spark_jobs/gold.py --date YYYY-MM-DD | --late-days``."""
     parser = argparse.ArgumentParser(prog="spark_jobs/gold.py", description=__doc__.splitlines()[0])
-    parser.add_argument("--date", required=True, type=date.fromisoformat, help="IST business day, YYYY-MM-DD")
+    which = parser.add_mutually_exclusive_group(required=True)
+    which.add_argument("--date", type=date.fromisoformat, help="IST business day, YYYY-MM-DD")
+    which.add_argument("--late-days", action="store_true", help="rebuild the days that got late events")
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    days = days_to_build(settings, args.date)
+    if not days:
+        print("no day has late events waiting for its gold to be rebuilt")
+        return 0
     spark = build_spark(settings, "upi-gold")
-    try:
-        print(run_gold(spark, settings, args.date).line())
-    except GoldNotPublishedError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
+    for day in days:
+        try:
+            print(run_gold(spark, settings, day).line(), flush=True)
+        except GoldNotPublishedError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
     return 0
 
 

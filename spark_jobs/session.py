@@ -82,9 +82,11 @@ def build_spark(settings: Settings, app_name: str, *, ui: bool = True) -> SparkS
 
 
 def _jars_given_by_spark_submit() -> bool:
-    """True when spark-submit launched this driver with ``--jars`` (its JVM already has them)."""
+    """True when spark-submit launched this driver with ``--jars`` or ``--driver-class-path`` (its JVM
+    already has them)."""
     if "PYSPARK_GATEWAY_PORT" not in os.environ:
         return False
     from pyspark import SparkConf
 
-    return bool(SparkConf().get("spark.jars", ""))
+    conf = SparkConf()
+    return bool(conf.get("spark.jars", "") or conf.get("spark.driver.extraClassPath", ""))

@@ -225,12 +225,11 @@ def gold(
     """Build, check (Great Expectations) and publish the gold tables of one day, or of the late-event days."""
     if (day is None) == (not late_days):
         raise typer.BadParameter("give exactly one of --date YYYY-MM-DD or --late-days", param_hint="--date")
-    from spark_jobs.gold import GoldNotPublishedError, run_gold
-    from spark_jobs.io.postgres_gold import late_days_to_recompute
+    from spark_jobs.gold import GoldNotPublishedError, days_to_build, run_gold
     from spark_jobs.session import build_spark
 
     settings = load_settings()
-    days = [day.date()] if day is not None else late_days_to_recompute(settings.dsn)
+    days = days_to_build(settings, day.date() if day is not None else None)
     if not days:
         console.print("no day has late events waiting for its gold to be rebuilt")
         return

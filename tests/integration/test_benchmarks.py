@@ -31,10 +31,11 @@ def test_the_sink_benchmark_compares_the_stream_with_a_bare_copy_upsert_of_the_s
 
 
 def test_the_soak_benchmark_samples_state_and_memory_until_the_end(stack: Settings, tmp_path: Path) -> None:
-    config = SoakBenchmark(minutes=0.75, rate=200, watermark_delay="10 seconds", sample_seconds=3)
+    config = SoakBenchmark(minutes=1.0, rate=200, watermark_delay="10 seconds", sample_seconds=3)
     result, figure = run_soak_benchmark(stack, config, tmp_path)
-    assert result["samples"][-1]["seconds"] >= 45
-    assert result["max_state_rows"] > 0
-    assert all(sample["process_rss_bytes"] > 0 for sample in result["samples"])
+    assert result["samples"][-1]["seconds"] >= 60
+    assert 0 < result["max_state_rows"] < 200 * 60
+    assert result["samples"][-1]["jvm_rss_bytes"] > 0  # the first sample may precede the JVM
+    assert result["steady_growth"]["state_rows"] is not None
     save_result("soak", result, figure, folder=tmp_path / "results")
     assert "## Soak: bounded dedup state" in render_report(tmp_path / "results")

@@ -20,6 +20,7 @@ from spark_jobs.transforms.gold import BREAKDOWNS
 from tests.builders import encode, good_event
 from tests.integration.expected import postgres
 from tests.integration.world import World, make_world
+from upi.airflow_local import airflow_env, prepare_home, run_airflow
 from upi.settings import Settings
 
 pytestmark = pytest.mark.integration
@@ -190,3 +191,17 @@ def test_a_late_event_after_publication_is_counted_when_upi_gold_late_days_rebui
         (before + 1,)
     ]
     assert late_days_to_recompute(settings.dsn) == []
+
+
+def test_airflow_dags_test_builds_the_ist_day_of_the_data_interval(
+    settings: Settings, backfilled: list[date], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    day = backfilled[1]
+    env = airflow_env(settings, tmp_path_factory.mktemp("airflow"))
+    prepare_home(env)
+    verdicts = f"SELECT count(*) FROM dq_results WHERE event_date = '{day}' AND success"
+    ((before,),) = postgres(settings, verdicts)
+    run_after = datetime.combine(day + timedelta(days=1), time(0, 30), tzinfo=IST)
+    result = run_airflow(env, "dags", "test", "upi_gold_daily", run_after.isoformat())
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
+    assert postgres(settings, verdicts) == [(before + 2,)]

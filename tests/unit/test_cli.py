@@ -42,3 +42,17 @@ def test_a_successful_command_exits_zero_and_says_nothing_on_stderr(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     assert run_cli(["stack", "env"], capsys) == (0, [])
+
+
+def test_gold_without_a_day_is_one_line_asking_for_date_or_late_days(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, lines = run_cli(["gold"], capsys)
+    assert (code, len(lines)) == (2, 1)
+    assert "--date YYYY-MM-DD or --late-days" in lines[0]
+
+
+def test_gold_with_a_malformed_date_is_one_line_naming_the_option(capsys: pytest.CaptureFixture[str]) -> None:
+    code, lines = run_cli(["gold", "--date", "25-11-2026"], capsys)
+    assert (code, len(lines)) == (2, 1)
+    assert "--date" in lines[0]
