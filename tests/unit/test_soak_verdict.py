@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pytest
 
 from benchmarks.soak import steady_growth
 
 
-def samples(values: list[float], every: float = 60.0) -> list[dict[str, float]]:
+def samples(values: Sequence[float], every: float = 60.0) -> list[dict[str, float]]:
     return [{"seconds": i * every, "state_rows": v} for i, v in enumerate(values)]
 
 
