@@ -59,6 +59,28 @@ def airflow_env(settings: Settings, home: Path, *, parallelism: int = 2) -> dict
     }
 
 
+def standalone_env(settings: Settings) -> dict[str, str]:
+    """:func:`airflow_env` for ``airflow standalone`` in ``UPI_AIRFLOW_HOME``: its UI on 127.0.0.1 at
+    ``UPI_AIRFLOW_PORT``, one user ``admin`` whose password is ``UPI_AIRFLOW_PASSWORD``."""
+    home = settings.airflow_home
+    passwords = home / "admin-password.json"
+    home.mkdir(parents=True, exist_ok=True)
+    passwords.write_text(json.dumps({"admin": settings.airflow_password.get_secret_value()}))
+    passwords.chmod(0o600)
+    return {
+        **airflow_env(settings, home),
+        "AIRFLOW__API__HOST": "127.0.0.1",
+        "AIRFLOW__API__PORT": str(settings.airflow_port),
+        "AIRFLOW__API__BASE_URL": ui_address(settings),
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_USERS": "admin:admin",
+        "AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_PASSWORDS_FILE": str(passwords),
+    }
+
+
+def ui_address(settings: Settings) -> str:
+    return f"http://127.0.0.1:{settings.airflow_port}"
+
+
 def prepare_home(env: dict[str, str]) -> None:
     """Create or upgrade Airflow's metadata database and the gold pool; idempotent."""
     Path(env["AIRFLOW_HOME"]).mkdir(parents=True, exist_ok=True)

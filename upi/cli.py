@@ -245,6 +245,38 @@ def gold(
             raise typer.Exit(1) from None
 
 
+@app.command()
+@one_line_errors
+def airflow() -> None:
+    """Start Airflow (standalone, parallelism 2) on the local stack with the gold DAGs; Ctrl-C stops it."""
+    import subprocess
+
+    from upi.airflow_local import prepare_home, standalone_env, ui_address
+    from upi.stack.manager import up
+
+    settings = load_settings()
+    up(settings)
+    env = standalone_env(settings)
+    prepare_home(env)
+    password = settings.airflow_password.get_secret_value()
+    shown = (
+        f"{password} (the local default; set UPI_AIRFLOW_PASSWORD)"
+        if password == "upi-local-only"
+        else ("the password in UPI_AIRFLOW_PASSWORD")
+    )
+    console.print(
+        f"Airflow UI: {ui_address(settings)}  login: admin / {shown}\n"
+        f"DAGs: upi_gold_daily, upi_gold_late_days (paused until you unpause them); logs in {env['AIRFLOW_HOME']}",
+        highlight=False,
+    )
+    with subprocess.Popen([str(Path(sys.executable).parent / "airflow"), "standalone"], env=env) as process:
+        try:
+            process.wait()
+        except KeyboardInterrupt:
+            process.terminate()
+            process.wait(timeout=60)
+
+
 def _reconciliation_table(
     settings: Settings, in_topic: int | None = None, run: StreamRun | None = None
 ) -> Table:

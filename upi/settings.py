@@ -89,6 +89,11 @@ class Settings(BaseSettings):
     gold_min_rows_ratio: Annotated[float, Field(ge=0, le=1)] = 0.2  # of the previous days' mean
     gold_max_rows_ratio: Annotated[float, Field(ge=1)] = 5.0
 
+    # Local Airflow (`upi airflow`).
+    airflow_home: Path = PROJECT_ROOT / ".upi" / "airflow"
+    airflow_port: Annotated[int, Field(ge=1, le=65535)] = 18080
+    airflow_password: SecretStr = SecretStr("upi-local-only")  # of user `admin`
+
     # Validation rules of the event contract.
     max_amount_inr: Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)] = Decimal("500000.00")
     max_payload_bytes: Annotated[int, Field(ge=256)] = 16_384
