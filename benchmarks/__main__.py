@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
+from matplotlib.figure import Figure
 
 from benchmarks.report import render_report
 from benchmarks.results import RESULTS_DIR, save_result
 from benchmarks.sink import SinkBenchmark, run_sink_benchmark
 from benchmarks.soak import SoakBenchmark, run_soak_benchmark
-from upi.settings import load_settings
+from upi.settings import Settings, load_settings
 from upi.stack import manager
 
 REPORT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
@@ -29,8 +31,20 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.split
 ResultsOption = Annotated[Path, typer.Option(help="Folder of the JSON and PNG results.")]
 
 
-def _scratch() -> Path:
-    return Path(tempfile.mkdtemp(prefix="upi-bench-"))
+Runner = Callable[[Settings, Path], tuple[dict[str, Any], Figure]]
+
+
+def _run(name: str, runner: Runner, results: Path) -> None:
+    """Start the stack, run one benchmark in a scratch folder (removed after), save its result, the report."""
+    stack = load_settings()
+    manager.up(stack)
+    folder = Path(tempfile.mkdtemp(prefix="upi-bench-"))
+    try:
+        result, figure = runner(stack, folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    typer.echo(f"wrote {save_result(name, result, figure, folder=results)}")
+    _report(results)
 
 
 @app.command()
@@ -41,17 +55,8 @@ def sink(
     results: ResultsOption = RESULTS_DIR,
 ) -> None:
     """Sustained events/s of `upi stream`, its Postgres sink rate, a bare COPY-upsert and executemany × 20."""
-    stack = load_settings()
-    manager.up(stack)
-    folder = _scratch()
-    try:
-        result, figure = run_sink_benchmark(
-            stack, SinkBenchmark(records, batch_records, baseline_rows), folder
-        )
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-    typer.echo(f"wrote {save_result('sink', result, figure, folder=results)}")
-    _report(results)
+    config = SinkBenchmark(records, batch_records, baseline_rows)
+    _run("sink", lambda stack, folder: run_sink_benchmark(stack, config, folder), results)
 
 
 @app.command()
@@ -65,16 +70,8 @@ def soak(
     results: ResultsOption = RESULTS_DIR,
 ) -> None:
     """Stream at a fixed rate; sample dedup state, its memory and the driver's; judge whether it stays bounded."""
-    stack = load_settings()
-    manager.up(stack)
-    folder = _scratch()
-    try:
-        config = SoakBenchmark(minutes, rate, watermark_delay, sample_seconds)
-        result, figure = run_soak_benchmark(stack, config, folder)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
-    typer.echo(f"wrote {save_result('soak', result, figure, folder=results)}")
-    _report(results)
+    config = SoakBenchmark(minutes, rate, watermark_delay, sample_seconds)
+    _run("soak", lambda stack, folder: run_soak_benchmark(stack, config, folder), results)
 
 
 def _report(results: Path) -> None:

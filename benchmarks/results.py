@@ -38,6 +38,12 @@ def run_context() -> dict[str, Any]:
     }
 
 
+def titled(figure: Figure, title: str) -> Figure:
+    """``figure`` with ``title`` over it, in the size every benchmark plot uses."""
+    figure.suptitle(title, fontsize=10)
+    return figure
+
+
 def save_result(name: str, result: dict[str, Any], figure: Figure, *, folder: Path = RESULTS_DIR) -> Path:
     """Write ``<folder>/<name>.json`` (result + run context) and ``<folder>/<name>.png``; return the JSON path."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -19,7 +19,6 @@ Run it with ``python -m benchmarks sink`` (``make bench``).
 
 from __future__ import annotations
 
-import dataclasses
 import functools
 import io
 import time
@@ -35,6 +34,7 @@ import pyarrow as pa
 from matplotlib.figure import Figure
 from psycopg2.extensions import cursor as Cursor
 
+from benchmarks.results import titled
 from generator.events import TrafficMix
 from spark_jobs import tables
 from spark_jobs.io.postgres_sink import CLEAN_TARGET, csv_of, merge_csv
@@ -53,9 +53,9 @@ ROWS_PER_EXECUTEMANY_TRANSACTION = 20
 class SinkBenchmark:
     """The sizes of one run."""
 
-    records: int = 200_000
-    batch_records: int = 50_000
-    baseline_rows: int = 20_000
+    records: int = 200_000  # generated and drained by the stream
+    batch_records: int = 50_000  # maxOffsetsPerTrigger
+    baseline_rows: int = 20_000  # rows of the executemany baseline (it is slow)
     seed: int = 7
 
 
@@ -184,20 +184,16 @@ def _figure(result: dict[str, Any]) -> Figure:
     axes.bar_label(bars, labels=[f"{v:,.0f}/s" for v in values])
     axes.set_ylabel("rows (events) per second")
     ratios = result["ratios"]
-    axes.set_title(
+    return titled(
+        figure,
         f"{result['records']:,} records; sink = {ratios['sink_vs_bare_copy_upsert']:.0%} of bare COPY-upsert, "
         f"{ratios['sink_vs_executemany_20']:.1f}× executemany",
-        fontsize=10,
     )
-    return figure
 
 
 def run_sink_benchmark(stack: Settings, config: SinkBenchmark, folder: Path) -> tuple[dict[str, Any], Figure]:
     """Run the four measurements above on the running ``stack``; return the result and its plot."""
-    world = make_world(stack, "file", folder)
-    world = dataclasses.replace(
-        world, env={**world.env, "UPI_MAX_OFFSETS_PER_TRIGGER": str(config.batch_records)}
-    )
+    world = make_world(stack, "file", folder, env={"UPI_MAX_OFFSETS_PER_TRIGGER": str(config.batch_records)})
     produce_traffic(world, records=config.records, seed=config.seed, mix=DEMO_MIX)
     started = time.monotonic()
     world.upi("stream", "--available-now", timeout=3600)

@@ -12,7 +12,6 @@ Run it with ``python -m benchmarks soak --minutes 30 --rate 1000`` (``make soak`
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import signal
 import statistics
@@ -28,12 +27,14 @@ from typing import Any
 import psutil
 from matplotlib.figure import Figure
 
+from benchmarks.results import titled
 from generator.events import EventFactory, TrafficMix
 from generator.producer import SendSummary, send_to_kafka
 from spark_jobs import tables
 from tests.integration.expected import postgres
 from tests.integration.world import World, make_world
 from upi.settings import Settings
+from upi.stack.process import stop_group
 
 SOAK_MIX = TrafficMix(duplicate_rate=0.04, invalid_rate=0.01, pending_rate=0.05)
 
@@ -123,28 +124,16 @@ def _figure(result: dict[str, Any]) -> Figure:
     lag.plot(minutes, [s["kafka_lag"] or 0 for s in samples], color="#8172b2")
     lag.set_ylabel("Kafka lag (records)")
     lag.set_xlabel("minutes")
-    figure.suptitle(
+    return titled(
+        figure,
         f"Soak: {result['rate']:,} events/s for {result['minutes']:g} min, watermark {result['watermark_delay']}; "
         f"state {'bounded' if result['bounded'] else 'NOT bounded'}",
-        fontsize=10,
     )
-    return figure
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    """Ctrl-C the stream (it stops its queries), SIGKILL its group if it has not exited within a minute."""
-    os.killpg(process.pid, signal.SIGINT)
-    try:
-        process.wait(timeout=60)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
 
 
 def run_soak_benchmark(stack: Settings, config: SoakBenchmark, folder: Path) -> tuple[dict[str, Any], Figure]:
     """Produce at ``config.rate`` for ``config.minutes`` while the stream runs; sample; return result and plot."""
-    world = make_world(stack, "file", folder)
-    world = dataclasses.replace(world, env={**world.env, "UPI_WATERMARK_DELAY": config.watermark_delay})
+    world = make_world(stack, "file", folder, env={"UPI_WATERMARK_DELAY": config.watermark_delay})
     duration = config.minutes * 60
     factory = EventFactory(config.seed, datetime.now(UTC), SOAK_MIX, events_per_second=config.rate)
     records = factory.records(int(config.rate * duration))
@@ -174,7 +163,7 @@ def run_soak_benchmark(stack: Settings, config: SoakBenchmark, folder: Path) -> 
         producer.join()
         samples.append(_sample(world, process.pid, time.monotonic() - started))
     finally:
-        _stop(process)
+        stop_group(process, sig=signal.SIGINT)  # Ctrl-C: the stream stops its queries
     fill = 2 * _seconds(config.watermark_delay)
     keys = ("state_rows", "state_memory_bytes", "jvm_rss_bytes")
     growth = {key: steady_growth(samples, key, fill) for key in keys}

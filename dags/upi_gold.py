@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pendulum
 from airflow.providers.apache.spark.operators.spark_submit import SparkSubmitOperator
@@ -50,31 +51,32 @@ def _submit_gold(task_id: str, *job_args: str) -> SparkSubmitOperator:
     )
 
 
-@dag(
-    dag_id="upi_gold_daily",
-    schedule=CronDataIntervalTimetable("0 0 * * *", timezone=IST),
-    start_date=pendulum.datetime(2026, 11, 1, tz=IST),
-    catchup=True,
-    max_active_runs=1,
-    dagrun_timeout=timedelta(hours=2),
-    default_args=RETRIES,
-    tags=["upi", "gold"],
-    doc_md=__doc__,
-)
+def _gold_dag(
+    dag_id: str, cron: str, *, catchup: bool, run_timeout: timedelta, tags: list[str]
+) -> dict[str, Any]:
+    """The arguments both gold DAGs share, with what sets each apart."""
+    return {
+        "dag_id": dag_id,
+        "schedule": CronDataIntervalTimetable(cron, timezone=IST),
+        "start_date": pendulum.datetime(2026, 11, 1, tz=IST),
+        "catchup": catchup,
+        "max_active_runs": 1,
+        "dagrun_timeout": run_timeout,
+        "default_args": RETRIES,
+        "tags": ["upi", "gold", *tags],
+        "doc_md": __doc__,
+    }
+
+
+@dag(**_gold_dag("upi_gold_daily", "0 0 * * *", catchup=True, run_timeout=timedelta(hours=2), tags=[]))
 def upi_gold_daily() -> None:
     _submit_gold("build_gold_day", "--date", BUSINESS_DAY)
 
 
 @dag(
-    dag_id="upi_gold_late_days",
-    schedule=CronDataIntervalTimetable("15 * * * *", timezone=IST),
-    start_date=pendulum.datetime(2026, 11, 1, tz=IST),
-    catchup=False,
-    max_active_runs=1,
-    dagrun_timeout=timedelta(hours=1),
-    default_args=RETRIES,
-    tags=["upi", "gold", "late-data"],
-    doc_md=__doc__,
+    **_gold_dag(
+        "upi_gold_late_days", "15 * * * *", catchup=False, run_timeout=timedelta(hours=1), tags=["late-data"]
+    )
 )
 def upi_gold_late_days() -> None:
     _submit_gold("rebuild_late_days", "--late-days")

@@ -41,7 +41,7 @@ from spark_jobs.io.postgres_gold import (
 from spark_jobs.quality import QualityGate, SuiteOutcome
 from spark_jobs.session import build_spark
 from spark_jobs.transforms.gold import BREAKDOWNS, final_states, reconciliation, totals, transactions_of_day
-from upi.settings import ConfigError, Settings, load_settings
+from upi.settings import Settings, settings_or_exit
 
 DAY_COLUMN = "event_date"
 
@@ -159,11 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     which.add_argument("--date", type=date.fromisoformat, help="IST business day, YYYY-MM-DD")
     which.add_argument("--late-days", action="store_true", help="rebuild the days that got late events")
     args = parser.parse_args(argv)
-    try:
-        settings = load_settings()
-    except ConfigError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    settings = settings_or_exit()
     days = days_to_build(settings, args.date)
     if not days:
         print("no day has late events waiting for its gold to be rebuilt")

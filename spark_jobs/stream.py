@@ -35,7 +35,7 @@ from spark_jobs.transforms.bronze import BRONZE_PARTITION, to_bronze
 from spark_jobs.transforms.dedup import arrived_late, drop_redeliveries
 from spark_jobs.transforms.validate import ValidationRules, quarantined, valid_events, validate
 from upi.kafka_admin import ensure_topic
-from upi.settings import ConfigError, Settings, load_settings
+from upi.settings import Settings, settings_or_exit
 
 SILVER_PARTITION = "event_date"
 BatchWriter = Callable[[DataFrame, int], None]
@@ -217,11 +217,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="spark_jobs/stream.py", description=__doc__.splitlines()[0])
     parser.add_argument("--available-now", action="store_true", help="process what Kafka holds, then exit")
     args = parser.parse_args(argv)
-    try:
-        settings = load_settings()
-    except ConfigError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    settings = settings_or_exit()
     result = run(settings, available_now=args.available_now)
     print(
         f"read {result.records_in} Kafka records in {result.seconds:.1f}s ({result.records_per_second:,.0f}/s)"

@@ -14,6 +14,7 @@ Example::
 from __future__ import annotations
 
 import re
+import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -24,7 +25,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from upi.paths import PROJECT_ROOT
 
-__all__ = ["ConfigError", "Settings", "load_settings"]
+__all__ = ["ConfigError", "Settings", "load_settings", "settings_or_exit"]
 
 _HOST_PORT = re.compile(r"^[A-Za-z0-9.\-\[\]:]+:\d{1,5}$")
 _DURATION = re.compile(r"^\d+ (second|seconds|minute|minutes|hour|hours)$")
@@ -183,3 +184,12 @@ def load_settings(**overrides: Any) -> Settings:
         return Settings(**overrides)
     except ValidationError as error:
         raise ConfigError(_one_line(error)) from error
+
+
+def settings_or_exit() -> Settings:
+    """:func:`load_settings` for a ``spark-submit`` entry point: a bad setting is one line on stderr, exit 2."""
+    try:
+        return load_settings()
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        raise SystemExit(2) from None

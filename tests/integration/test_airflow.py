@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -13,6 +12,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from upi.stack.process import stop_group
 
 pytestmark = pytest.mark.integration
 
@@ -54,9 +55,4 @@ def test_upi_airflow_serves_the_ui_and_accepts_the_printed_login(tmp_path: Path)
         with urllib.request.urlopen(login, timeout=30) as response:
             assert "access_token" in json.loads(response.read())
     finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+        stop_group(process)

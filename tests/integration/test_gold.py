@@ -3,7 +3,6 @@ Postgres, then built, gated and published; checked against plain SQL over Postgr
 
 from __future__ import annotations
 
-import dataclasses
 import uuid
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
@@ -58,8 +57,7 @@ def world(stack: Settings, tmp_path_factory: pytest.TempPathFactory) -> World:
     factory = EventFactory(19, start, TrafficMix(duplicate_rate=0.03, invalid_rate=0.01, pending_rate=0.05),
                            events_per_second=RECORDS / (3 * 86_400), payers=300, merchants=40)  # fmt: skip
     folder = tmp_path_factory.mktemp("gold")
-    world = make_world(stack, "file", folder)
-    world = dataclasses.replace(world, env={**world.env, "UPI_QUALITY_DIR": str(folder / "quality")})
+    world = make_world(stack, "file", folder, env={"UPI_QUALITY_DIR": str(folder / "quality")})
     summary = send_to_kafka(
         factory.records(RECORDS), world.settings.kafka_bootstrap, world.settings.kafka_topic
     )

@@ -54,8 +54,9 @@ def create_database(admin_dsn: str, name: str) -> str:
     return dsn
 
 
-def make_world(stack: Settings, lake: str, folder: Path) -> World:
-    """A fresh topic, database and lake (``lake`` is "file" or "s3a") on the running stack."""
+def make_world(stack: Settings, lake: str, folder: Path, *, env: dict[str, str] | None = None) -> World:
+    """A fresh topic, database and lake (``lake`` is "file" or "s3a") on the running stack; ``env`` adds
+    settings for the ``upi`` subprocesses of this world (e.g. ``{"UPI_WATERMARK_DELAY": "10 seconds"}``)."""
     run_id = uuid.uuid4().hex[:12]
     if lake == "file":
         lake_uri, checkpoint_uri = f"file://{folder}/lake", f"file://{folder}/checkpoints"
@@ -68,6 +69,7 @@ def make_world(stack: Settings, lake: str, folder: Path) -> World:
         "UPI_LAKE_URI": lake_uri,
         "UPI_CHECKPOINT_URI": checkpoint_uri,
         "UPI_TRIGGER_SECONDS": "1",
+        **(env or {}),
     }
     settings = load_settings(
         kafka_topic=env["UPI_KAFKA_TOPIC"], postgres_dsn=env["UPI_POSTGRES_DSN"],

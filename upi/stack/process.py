@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 
 class ServiceError(RuntimeError):
@@ -124,3 +125,16 @@ def _signal_group(pid: int, sig: signal.Signals) -> None:
         pass
     except PermissionError:
         os.kill(pid, sig)
+
+
+def stop_group(
+    process: subprocess.Popen[Any], *, sig: signal.Signals = signal.SIGTERM, timeout: float = 60
+) -> None:
+    """Send ``sig`` to the process group of ``process`` (started with ``start_new_session=True``); SIGKILL the
+    group if it has not exited within ``timeout`` seconds."""
+    _signal_group(process.pid, sig)
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _signal_group(process.pid, signal.SIGKILL)
+        process.wait()
