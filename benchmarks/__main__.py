@@ -1,9 +1,10 @@
-"""``python -m benchmarks [sink|soak|report]``: run benchmarks on the local stack and write the report.
+"""``python -m benchmarks [sink|soak|gold|report]``: run benchmarks on the local stack and write the report.
 
 Examples::
 
     python -m benchmarks sink --records 200000       # stream + sink vs bare COPY-upsert
     python -m benchmarks soak --minutes 30 --rate 1000
+    python -m benchmarks gold --rows 1000000 --rows 10000000
     python -m benchmarks report                      # docs/benchmarks.md from benchmarks/results/*.json
 """
 
@@ -18,6 +19,7 @@ from typing import Annotated, Any
 import typer
 from matplotlib.figure import Figure
 
+from benchmarks.gold import GoldBenchmark, run_gold_benchmark
 from benchmarks.report import render_report
 from benchmarks.results import RESULTS_DIR, save_result
 from benchmarks.sink import SinkBenchmark, run_sink_benchmark
@@ -72,6 +74,18 @@ def soak(
     """Stream at a fixed rate; sample dedup state, its memory and the driver's; judge whether it stays bounded."""
     config = SoakBenchmark(minutes, rate, watermark_delay, sample_seconds)
     _run("soak", lambda stack, folder: run_soak_benchmark(stack, config, folder), results)
+
+
+@app.command()
+def gold(
+    rows: Annotated[
+        list[int] | None, typer.Option(help="Transactions in a day; repeat for more sizes.")
+    ] = None,
+    results: ResultsOption = RESULTS_DIR,
+) -> None:
+    """Wall time of the gold job for days of 1M and 10M transactions, with the share of Great Expectations."""
+    config = GoldBenchmark(tuple(rows)) if rows else GoldBenchmark()
+    _run("gold", lambda stack, folder: run_gold_benchmark(stack, config, folder), results)
 
 
 def _report(results: Path) -> None:

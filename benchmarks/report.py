@@ -62,9 +62,25 @@ def _soak(r: dict[str, Any]) -> list[str]:
     ]
 
 
+def _gold(r: dict[str, Any]) -> list[str]:
+    lines = [
+        "A synthetic IST day in silver (one state per transaction), built, gated and published by the gold job.",
+        "",
+        "| transactions in the day | wall time | of which Great Expectations | share |",
+        "|---:|---:|---:|---:|",
+    ]
+    for day in r["days"]:
+        lines.append(
+            f"| {day['rows']:,} | {day['seconds']:.1f} s | {day['great_expectations_seconds']:.1f} s | "
+            f"{day['great_expectations_share']:.0%} |"
+        )
+    return lines
+
+
 SECTIONS: dict[str, tuple[str, Callable[[dict[str, Any]], list[str]]]] = {
     "sink": ("Stream throughput and the Postgres sink", _sink),
     "soak": ("Soak: bounded dedup state", _soak),
+    "gold": ("Gold job per day size", _gold),
 }
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.gold import GoldBenchmark, run_gold_benchmark
 from benchmarks.report import render_report
 from benchmarks.results import save_result
 from benchmarks.sink import SinkBenchmark, run_sink_benchmark
@@ -39,3 +40,13 @@ def test_the_soak_benchmark_samples_state_and_memory_until_the_end(stack: Settin
     assert result["steady_growth"]["state_rows"] is not None
     save_result("soak", result, figure, folder=tmp_path / "results")
     assert "## Soak: bounded dedup state" in render_report(tmp_path / "results")
+
+
+def test_the_gold_benchmark_times_the_job_and_its_great_expectations_share(
+    stack: Settings, tmp_path: Path
+) -> None:
+    result, _ = run_gold_benchmark(stack, GoldBenchmark(sizes=(2_000,)), tmp_path)
+    (day,) = result["days"]
+    assert day["transactions"] == 2_000
+    assert 0 < day["great_expectations_seconds"] < day["seconds"]
+    assert set(day["suites"]) == {"silver_day", "gold_day"}

@@ -1,0 +1,129 @@
+"""Wall time of the gold job for one day of ``rows`` transactions, and the share spent in Great Expectations.
+
+The day's silver is synthesised with Spark (hash-derived columns: 92 % SUCCESS, 6 % FAILED, 2 % PENDING,
+62 % P2M, amounts from ₹0.01 to ₹5,000, spread over the IST day) into a fresh lake and database, then
+:func:`spark_jobs.gold.run_gold` builds, gates and publishes it, timed whole. Sizes run smallest first, so the
+JIT warm-up lands on the smallest.
+
+Run it with ``python -m benchmarks gold --rows 1000000 --rows 10000000``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from matplotlib.figure import Figure
+from pyspark.sql import Column, DataFrame, SparkSession
+from pyspark.sql import functions as F
+
+from benchmarks.results import titled
+from spark_jobs import tables
+from spark_jobs.gold import run_gold
+from spark_jobs.session import build_spark
+from spark_jobs.transforms.validate import ValidationRules, valid_events, validate
+from tests.builders import bronze_of
+from tests.integration.world import create_database
+from upi.settings import Settings, load_settings
+
+DAY = date(2026, 11, 25)
+IST = timezone(timedelta(hours=5, minutes=30))
+PSPS = ("PhonePe", "GooglePay", "Paytm", "CRED")
+BANKS = ("HDFC", "SBIN", "ICIC", "UTIB", "KKBK")
+FAILURE_CODES = ("U30", "U16", "Z9", "ZM", "U69", "BT")
+
+
+@dataclass(frozen=True)
+class GoldBenchmark:
+    """Day sizes to time, smallest first."""
+
+    sizes: tuple[int, ...] = (1_000_000, 10_000_000)
+
+
+def _pick(options: tuple[str, ...], draw: Column) -> Column:
+    return F.element_at(F.array(*(F.lit(o) for o in options)), (draw % len(options) + 1).cast("int"))
+
+
+def synthetic_silver(spark: SparkSession, day: date, rows: int) -> DataFrame:
+    """``rows`` valid transactions of IST ``day``, one state each, in silver's schema."""
+    silver_schema = valid_events(validate(bronze_of(spark), ValidationRules())).schema
+
+    def draw(k: int) -> Column:
+        return F.abs(F.xxhash64("id", F.lit(k)))
+
+    midnight = datetime.combine(day, time(), tzinfo=IST).timestamp()
+    share = draw(4) % 100
+    status = F.when(share < 92, "SUCCESS").when(share < 98, "FAILED").otherwise("PENDING")
+    p2m = draw(6) % 100 < 62
+    event_time = F.timestamp_seconds(F.lit(midnight) + (draw(5) % 86_400_000) / 1000)
+    frame = spark.range(rows, numPartitions=8).select(
+        F.concat(F.lit("YBL"), F.lpad(F.hex("id"), 32, "0")).alias("txn_id"),
+        F.concat(F.lit("payer"), draw(1) % 200_000, F.lit("@ybl")).alias("payer_vpa"),
+        F.concat(F.lit("shop"), draw(2) % 20_000, F.lit("@okaxis")).alias("payee_vpa"),
+        ((draw(3) % 500_000 + 1) / 100).alias("amount"),
+        status.alias("status"),
+        event_time.alias("event_time"),
+        F.when(p2m, "P2M").otherwise("P2P").alias("txn_type"),
+        _pick(PSPS, draw(7)).alias("payer_psp"),
+        _pick(BANKS, draw(8)).alias("payer_bank"),
+        _pick(BANKS, draw(9)).alias("payee_bank"),
+        F.when(p2m, F.concat(F.lit("M"), F.lpad((draw(2) % 20_000).cast("string"), 6, "0"))).alias(
+            "merchant_id"
+        ),
+        F.when(p2m, _pick(("5411", "5812", "5541", "4814"), draw(10))).alias("mcc"),
+        F.when(status == "SUCCESS", "00")
+        .when(status == "FAILED", _pick(FAILURE_CODES, draw(11)))
+        .alias("response_code"),
+        F.when(p2m, "QR").otherwise("VPA").alias("channel"),
+        F.lit(day).alias("event_date"),
+        F.lit("bench").alias("kafka_topic"),
+        (draw(12) % 2).alias("kafka_partition"),
+        F.col("id").alias("kafka_offset"),
+        (event_time + F.expr("INTERVAL 1 SECOND")).alias("ingest_time"),
+    )
+    return frame.select(*(F.col(f.name).cast(f.dataType) for f in silver_schema.fields))
+
+
+def _time_one_day(spark: SparkSession, stack: Settings, folder: Path, rows: int) -> dict[str, Any]:
+    settings = load_settings(
+        lake_uri=f"file://{folder}/lake-{rows}",
+        postgres_dsn=create_database(stack.dsn, f"upi_bench_gold_{uuid.uuid4().hex[:8]}"),
+        quality_dir=folder / f"quality-{rows}",
+    )
+    synthetic_silver(spark, DAY, rows).write.format("delta").partitionBy("event_date").save(
+        settings.table_uri(tables.SILVER)
+    )
+    run = run_gold(spark, settings, DAY)
+    return {
+        "rows": rows,
+        "transactions": run.transactions,
+        "seconds": run.seconds,
+        "great_expectations_seconds": run.quality_seconds,
+        "great_expectations_share": run.quality_seconds / run.seconds,
+        "suites": {o.suite: round(o.seconds, 2) for o in run.outcomes},
+    }
+
+
+def _figure(result: dict[str, Any]) -> Figure:
+    days = result["days"]
+    labels = [f"{d['rows'] / 1e6:g}M" for d in days]
+    gx = [d["great_expectations_seconds"] for d in days]
+    rest = [d["seconds"] - d["great_expectations_seconds"] for d in days]
+    figure = Figure(figsize=(6, 4))
+    axes = figure.subplots()
+    axes.bar(labels, rest, label="build + publish", color="#4c72b0")
+    axes.bar(labels, gx, bottom=rest, label="Great Expectations", color="#dd8452")
+    axes.set_ylabel("seconds")
+    axes.set_xlabel("transactions in the day")
+    axes.legend()
+    return titled(figure, "Gold job wall time per day size")
+
+
+def run_gold_benchmark(stack: Settings, config: GoldBenchmark, folder: Path) -> tuple[dict[str, Any], Figure]:
+    """Time the gold job on a synthetic day of each size; return the result and its plot."""
+    spark = build_spark(stack, "upi-bench-gold", ui=False)
+    result = {"days": [_time_one_day(spark, stack, folder, rows) for rows in sorted(config.sizes)]}
+    return result, _figure(result)
