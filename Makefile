@@ -15,7 +15,7 @@ $(BIN)/python:
 
 # Reinstalled only when pyproject.toml changes.
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,airflow]'
 	touch $@
 
 install: $(STAMP)
