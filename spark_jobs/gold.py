@@ -106,45 +106,56 @@ def _cached(frame: DataFrame) -> DataFrame:
     return frame
 
 
+def _gated_gold(
+    gate: QualityGate, settings: Settings, day: date, transactions: DataFrame
+) -> tuple[list[SuiteOutcome], dict[str, DataFrame]]:
+    """Validate the day's transactions, and only if they pass build the gold tables (cached) and validate
+    them against the input's totals. Returns the suites' outcomes and the tables built."""
+    min_rows, max_rows = row_count_bounds(settings, day)
+    input_parameters = {
+        "max_amount": float(settings.max_amount_inr),
+        "min_rows": min_rows,
+        "max_rows": max_rows,
+    }
+    outcomes = [gate.validate(transactions, "silver_day", input_parameters)]
+    if not outcomes[0].success:
+        return outcomes, {}
+    gold = {name: _cached(build(transactions)) for name, build in BREAKDOWNS.items()}
+    expected = totals(transactions).collect()[0].asDict()
+    outcomes.append(gate.validate(reconciliation(gold), "gold_day", expected))
+    return outcomes, gold
+
+
+def _publish(settings: Settings, day: date, gold: dict[str, DataFrame]) -> None:
+    """Replace ``day`` in each gold Delta table, then in Postgres (one transaction)."""
+    for name, frame in gold.items():
+        replace_partition(frame, settings.table_uri(name), DAY_COLUMN, day.isoformat())
+    replace_gold_day(settings.dsn, day, {name: frame.toArrow() for name, frame in gold.items()})
+
+
 def run_gold(spark: SparkSession, settings: Settings, day: date) -> GoldRun:
     """Build, gate and (when the gates pass) publish the gold of ``day``; raise :class:`GoldNotPublishedError`
     when a gate fails, after recording its verdict."""
     started = time.perf_counter()
-    run_id = uuid.uuid4()
-    gate = QualityGate(settings.quality_dir)
-    day_frame = _cached(day_transactions(spark, settings, day))
+    transactions = _cached(day_transactions(spark, settings, day))
+    gold: dict[str, DataFrame] = {}
     try:
-        expected = totals(day_frame).collect()[0].asDict()
-        min_rows, max_rows = row_count_bounds(settings, day)
-        outcomes = [
-            gate.validate(day_frame, "silver_day",
-                          {"max_amount": float(settings.max_amount_inr), "min_rows": min_rows, "max_rows": max_rows})
-        ]  # fmt: skip
-        gold = (
-            {name: _cached(build(day_frame)) for name, build in BREAKDOWNS.items()}
-            if outcomes[0].success
-            else {}
-        )
-        if gold:
-            outcomes.append(gate.validate(reconciliation(gold), "gold_day", expected))
+        outcomes, gold = _gated_gold(QualityGate(settings.quality_dir), settings, day, transactions)
         published = all(outcome.success for outcome in outcomes)
         if published:
-            for name, frame in gold.items():
-                replace_partition(frame, settings.table_uri(name), DAY_COLUMN, day.isoformat())
-            replace_gold_day(settings.dsn, day, {name: frame.toArrow() for name, frame in gold.items()})
-        record_quality(settings.dsn, run_id, day, outcomes)
-        result = GoldRun(
-            day, run_id, published, int(expected["txn_count"]),
+            _publish(settings, day, gold)
+        run = GoldRun(
+            day, uuid.uuid4(), published, transactions.count(),
             {name: frame.count() for name, frame in gold.items()}, outcomes, time.perf_counter() - started,
         )  # fmt: skip
-        for frame in gold.values():
-            frame.unpersist()
+        record_quality(settings.dsn, run.run_id, day, outcomes)
     finally:
-        day_frame.unpersist()
-    if not published:
+        for frame in (transactions, *gold.values()):
+            frame.unpersist()
+    if not run.published:
         failed = next(outcome for outcome in outcomes if not outcome.success)
         raise GoldNotPublishedError(f"gold of {day} not published: {failed.summary()}")
-    return result
+    return run
 
 
 def days_to_build(settings: Settings, day: date | None) -> list[date]:
