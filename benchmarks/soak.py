@@ -62,12 +62,19 @@ class SoakBenchmark:
 
 def _rss(pid: int) -> tuple[int, int]:
     """Resident memory of the Python driver and of its JVM (forked Python workers share pages: left out)."""
+
+    def rss_of(process: psutil.Process, name: str | None = None) -> int:
+        try:  # short-lived children (Python workers) may be gone by the time they are read
+            return process.memory_info().rss if name is None or process.name() == name else 0
+        except psutil.NoSuchProcess:
+            return 0
+
     try:
         driver = psutil.Process(pid)
-        jvm = [p for p in driver.children(recursive=True) if p.name() == "java"]
-        return driver.memory_info().rss, sum(p.memory_info().rss for p in jvm)
+        children = driver.children(recursive=True)
     except psutil.NoSuchProcess:
         return 0, 0
+    return rss_of(driver), sum(rss_of(child, "java") for child in children)
 
 
 def _seconds(delay: str) -> float:
@@ -88,6 +95,14 @@ def _sample(world: World, pid: int, elapsed: float) -> dict[str, Any]:
         "driver_rss_bytes": driver_rss,
         "jvm_rss_bytes": jvm_rss,
     }
+
+
+def _sample_running(
+    world: World, process: subprocess.Popen[bytes], elapsed: float, folder: Path
+) -> dict[str, Any]:
+    if process.poll() is not None:
+        raise AssertionError(f"the stream exited ({process.returncode}); see {folder / 'stream.log'}")
+    return _sample(world, process.pid, elapsed)
 
 
 def steady_growth(samples: list[dict[str, Any]], key: str, fill_seconds: float) -> float | None:
@@ -156,12 +171,10 @@ def run_soak_benchmark(stack: Settings, config: SoakBenchmark, folder: Path) -> 
     producer.start()
     try:
         while (elapsed := time.monotonic() - started) < duration:
-            if process.poll() is not None:
-                raise AssertionError(f"the stream exited ({process.returncode}); see {folder / 'stream.log'}")
-            samples.append(_sample(world, process.pid, elapsed))
+            samples.append(_sample_running(world, process, elapsed, folder))
             time.sleep(config.sample_seconds)
         producer.join()
-        samples.append(_sample(world, process.pid, time.monotonic() - started))
+        samples.append(_sample_running(world, process, time.monotonic() - started, folder))
     finally:
         stop_group(process, sig=signal.SIGINT)  # Ctrl-C: the stream stops its queries
     fill = 2 * _seconds(config.watermark_delay)
