@@ -21,7 +21,7 @@ from pathlib import Path
 
 from upi.paths import PROJECT_ROOT
 from upi.settings import ConfigError, Settings
-from upi.stack.manager import env_lines
+from upi.stack.manager import stack_env
 from upi.stack.spark_jars import installed_spark_jars
 
 GOLD_POOL = "upi_gold"  # the DAGs' pool: one slot, so gold runs never overlap
@@ -38,11 +38,9 @@ def airflow_env(settings: Settings, home: Path, *, parallelism: int = 2) -> dict
         raise ConfigError(
             f"UPI_CACHE_DIR: no Spark jars under {settings.cache_dir}; run `upi stack up` first"
         )
-    stack = dict(line.removeprefix("export ").split("=", 1) for line in env_lines(settings))
-    stack = {key: value.strip("'") for key, value in stack.items()}
     return {
         **os.environ,
-        **stack,
+        **stack_env(settings),
         "UPI_QUALITY_DIR": str(settings.quality_dir),
         "AIRFLOW_HOME": str(home),
         "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),

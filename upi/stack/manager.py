@@ -82,10 +82,10 @@ def status(settings: Settings) -> list[ServiceState]:
     return states
 
 
-def env_lines(settings: Settings) -> list[str]:
-    """``KEY=VALUE`` lines to ``eval``: the settings the stack runs with, and the Spark jars for spark-submit."""
+def stack_env(settings: Settings) -> dict[str, str]:
+    """The settings the stack runs with, as environment variables, and the Spark jars for spark-submit."""
     jars = installed_spark_jars(settings.cache_dir) or []
-    values = {
+    return {
         "UPI_HOME": str(settings.home),
         "UPI_CACHE_DIR": str(settings.cache_dir),
         "UPI_KAFKA_BOOTSTRAP": settings.kafka_bootstrap,
@@ -100,7 +100,11 @@ def env_lines(settings: Settings) -> list[str]:
         "UPI_SPARK_JARS": ",".join(str(j) for j in jars),
         "SPARK_LOCAL_IP": "127.0.0.1",
     }
-    return [f"export {key}={_shell_quote(value)}" for key, value in values.items()]
+
+
+def env_lines(settings: Settings) -> list[str]:
+    """``export KEY=VALUE`` lines of :func:`stack_env` to ``eval`` in a shell."""
+    return [f"export {key}={_shell_quote(value)}" for key, value in stack_env(settings).items()]
 
 
 def _shell_quote(value: str) -> str:
