@@ -19,7 +19,7 @@ from psycopg2 import sql as pgsql
 from psycopg2.extensions import cursor as Cursor
 
 from spark_jobs.io.postgres_connections import run_in_transaction
-from spark_jobs.io.postgres_sink import csv_of
+from spark_jobs.io.postgres_sink import copy_csv, csv_of
 from spark_jobs.quality import SuiteOutcome
 from warehouse import sql
 
@@ -30,11 +30,8 @@ def replace_gold_day(dsn: str, day: date, tables: dict[str, pa.Table]) -> None:
 
     def transaction(cur: Cursor) -> None:
         for name, table in tables.items():
-            target = pgsql.Identifier(name)
-            cur.execute(pgsql.SQL(sql("delete_gold_day")).format(table=target), {"day": day})
-            columns = pgsql.SQL(", ").join(pgsql.Identifier(c) for c in table.column_names)
-            copy = pgsql.SQL("COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '')")
-            cur.copy_expert(copy.format(table=target, columns=columns).as_string(cur), csv_of(table))
+            cur.execute(pgsql.SQL(sql("delete_gold_day")).format(table=pgsql.Identifier(name)), {"day": day})
+            copy_csv(cur, name, table.column_names, csv_of(table))
         cur.execute(sql("mark_late_day_recomputed"), {"day": day})
 
     run_in_transaction(dsn, transaction, what=f"gold of {day}")

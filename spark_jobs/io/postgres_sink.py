@@ -13,10 +13,11 @@ Example::
 from __future__ import annotations
 
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import pyarrow as pa
 import pyarrow.csv as pacsv
+from psycopg2 import sql as pgsql
 from psycopg2.extensions import cursor as Cursor
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
@@ -47,12 +48,20 @@ def csv_of(table: pa.Table) -> io.BytesIO:
     return buffer
 
 
+def copy_csv(cur: Cursor, table: str, columns: Sequence[str], rows: io.BytesIO) -> None:
+    """``COPY`` CSV ``rows`` (as made by :func:`csv_of`) into ``columns`` of ``table``."""
+    statement = pgsql.SQL("COPY {table} ({columns}) FROM STDIN WITH (FORMAT csv, NULL '')").format(
+        table=pgsql.Identifier(table), columns=pgsql.SQL(", ").join(map(pgsql.Identifier, columns))
+    )
+    cur.copy_expert(statement.as_string(cur), rows)
+
+
 def merge_csv(cur: Cursor, target: str, columns: tuple[str, ...], rows: io.BytesIO) -> int:
     """Stage CSV ``rows`` (``warehouse/sql/stage_<target>.sql``), merge them with the target's statement in
     ``warehouse/sql``; return the rows the merge wrote."""
     stage = f"stage_{target}"
     cur.execute(sql(stage))
-    cur.copy_expert(f"COPY {stage} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '')", rows)
+    copy_csv(cur, stage, columns, rows)
     cur.execute(sql(MERGE_STATEMENTS[target]))
     return int(cur.rowcount)
 
