@@ -23,7 +23,7 @@ import math
 import sys
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -158,9 +158,17 @@ def run_gold(spark: SparkSession, settings: Settings, day: date) -> GoldRun:
     return run
 
 
-def days_to_build(settings: Settings, day: date | None) -> list[date]:
-    """``[day]``, or without a day the days that got late events since their gold was last published."""
-    return [day] if day is not None else late_days_to_recompute(settings.dsn)
+NOTHING_TO_REBUILD = "no day has late events waiting for its gold to be rebuilt"
+
+
+def build_days(settings: Settings, day: date | None) -> Iterator[GoldRun]:
+    """Run :func:`run_gold` for ``day``, or without a day for each day that got late events since its gold
+    was last published; a Spark session is started only when there is a day to build."""
+    days = [day] if day is not None else late_days_to_recompute(settings.dsn)
+    if days:
+        spark = build_spark(settings, "upi-gold")
+        for each in days:
+            yield run_gold(spark, settings, each)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -170,18 +178,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     which.add_argument("--date", type=date.fromisoformat, help="IST business day, YYYY-MM-DD")
     which.add_argument("--late-days", action="store_true", help="rebuild the days that got late events")
     args = parser.parse_args(argv)
-    settings = settings_or_exit()
-    days = days_to_build(settings, args.date)
-    if not days:
-        print("no day has late events waiting for its gold to be rebuilt")
-        return 0
-    spark = build_spark(settings, "upi-gold")
-    for day in days:
-        try:
-            print(run_gold(spark, settings, day).line(), flush=True)
-        except GoldNotPublishedError as error:
-            print(f"error: {error}", file=sys.stderr)
-            return 1
+    built = 0
+    try:
+        for run in build_days(settings_or_exit(), args.date):
+            print(run.line(), flush=True)
+            built += 1
+    except GoldNotPublishedError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    if not built:
+        print(NOTHING_TO_REBUILD)
     return 0
 
 

@@ -25,6 +25,11 @@ from pyspark.sql import DataFrame
 from upi.paths import EXPECTATIONS_DIR
 
 
+def data_docs_index(root: Path) -> Path:
+    """The Data Docs home page of the gate whose GX context is under ``root``."""
+    return root / "gx" / "uncommitted" / "data_docs" / "local_site" / "index.html"
+
+
 @dataclass(frozen=True)
 class SuiteOutcome:
     """What one suite said about one DataFrame."""

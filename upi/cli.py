@@ -225,24 +225,21 @@ def gold(
     """Build, check (Great Expectations) and publish the gold tables of one day, or of the late-event days."""
     if (day is None) == (not late_days):
         raise typer.BadParameter("give exactly one of --date YYYY-MM-DD or --late-days", param_hint="--date")
-    from spark_jobs.gold import GoldNotPublishedError, days_to_build, run_gold
-    from spark_jobs.session import build_spark
+    from spark_jobs.gold import NOTHING_TO_REBUILD, GoldNotPublishedError, build_days
+    from spark_jobs.quality import data_docs_index
 
     settings = load_settings()
-    days = days_to_build(settings, day.date() if day is not None else None)
-    if not days:
-        console.print("no day has late events waiting for its gold to be rebuilt")
-        return
-    spark = build_spark(settings, "upi-gold")
-    for each in days:
-        try:
-            console.print(run_gold(spark, settings, each).line(), highlight=False)
-        except GoldNotPublishedError as error:
-            err_console.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
-            err_console.print(
-                f"Data Docs: {settings.quality_dir}/gx/uncommitted/data_docs/local_site/index.html"
-            )
-            raise typer.Exit(1) from None
+    built = 0
+    try:
+        for run in build_days(settings, day.date() if day else None):
+            console.print(run.line(), highlight=False)
+            built += 1
+    except GoldNotPublishedError as error:
+        err_console.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
+        err_console.print(f"Data Docs: {data_docs_index(settings.quality_dir)}")
+        raise typer.Exit(1) from None
+    if not built:
+        console.print(NOTHING_TO_REBUILD)
 
 
 @app.command()
