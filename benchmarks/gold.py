@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from benchmarks.results import titled
+from generator.events import IST
 from spark_jobs import tables
 from spark_jobs.gold import run_gold
 from spark_jobs.session import build_spark
@@ -30,7 +31,6 @@ from tests.integration.world import create_database
 from upi.settings import Settings, load_settings
 
 DAY = date(2026, 11, 25)
-IST = timezone(timedelta(hours=5, minutes=30))
 PSPS = ("PhonePe", "GooglePay", "Paytm", "CRED")
 BANKS = ("HDFC", "SBIN", "ICIC", "UTIB", "KKBK")
 FAILURE_CODES = ("U30", "U16", "Z9", "ZM", "U69", "BT")

@@ -4,14 +4,14 @@ Postgres, then built, gated and published; checked against plain SQL over Postgr
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from pyspark.sql import SparkSession
 
-from generator.events import EventFactory, Kind, Record, TrafficMix
+from generator.events import IST, EventFactory, Kind, Record, TrafficMix
 from generator.producer import send_to_kafka
 from spark_jobs.gold import GoldNotPublishedError, run_gold
 from spark_jobs.io.postgres_gold import late_days_to_recompute
@@ -41,9 +41,6 @@ SELECT event_date, txn_count, success_count, failed_count, pending_count, succes
        avg_success_amount, p50_success_amount, p95_success_amount, distinct_payers, distinct_payees
 FROM gold_daily_summary ORDER BY event_date
 """
-
-
-IST = timezone(timedelta(hours=5, minutes=30))
 
 
 def _ist_midnight_days_ago(days: int) -> datetime:
