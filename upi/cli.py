@@ -30,6 +30,8 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Real-time UPI payments lakehouse.", no_args_is_help=True, add_completion=False)
 stack_app = typer.Typer(help="The local stack: Postgres, Kafka, S3 server, Spark jars.", no_args_is_help=True)
 app.add_typer(stack_app, name="stack")
+dashboards_app = typer.Typer(help="The Grafana dashboards: build their JSON, preview their data.", no_args_is_help=True)
+app.add_typer(dashboards_app, name="dashboards")
 console = Console(width=None if sys.stdout.isatty() else 160)
 err_console = Console(stderr=True)
 
@@ -274,6 +276,32 @@ def airflow() -> None:
             process.wait(timeout=60)
 
 
+@dashboards_app.command("build")
+@one_line_errors
+def dashboards_build() -> None:
+    """Write docker/grafana/dashboards/*.json from warehouse/dashboards.py and warehouse/panels/*.sql."""
+    from warehouse.dashboards import write_dashboards
+
+    for path in write_dashboards():
+        console.print(f"wrote {path}", highlight=False)
+
+
+@dashboards_app.command("preview")
+@one_line_errors
+def dashboards_preview(
+    out: Annotated[Path, typer.Option(help="Directory of the PNGs.")] = Path("docs/dashboards"),
+    end: Annotated[
+        datetime | None, typer.Option(help="End of the dashboards' default ranges (UTC); default now.")
+    ] = None,
+) -> None:
+    """Run every panel's SQL as the read-only role and draw the results, one PNG per dashboard."""
+    from upi.dashboard_preview import write_previews
+
+    stop = (end.replace(tzinfo=end.tzinfo or UTC) if end else datetime.now(UTC)).astimezone(UTC)
+    for path in write_previews(load_settings(), out, stop):
+        console.print(f"wrote {path}", highlight=False)
+
+
 def _reconciliation_table(
     settings: Settings, in_topic: int | None = None, run: StreamRun | None = None
 ) -> Table:
@@ -315,10 +343,13 @@ def report() -> None:
 @app.command()
 @one_line_errors
 def migrate() -> None:
-    """Apply the warehouse migrations to UPI_POSTGRES_DSN."""
+    """Apply the warehouse migrations to UPI_POSTGRES_DSN; give the dashboards' role its password."""
     from warehouse.migrate import migrate as apply
+    from warehouse.migrate import set_reader_password
 
-    applied = apply(load_settings().dsn)
+    settings = load_settings()
+    applied = apply(settings.dsn)
+    set_reader_password(settings.dsn, settings.grafana_db_password.get_secret_value())
     console.print(f"applied: {', '.join(applied)}" if applied else "warehouse is up to date")
 
 

@@ -18,7 +18,7 @@ import sys
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -95,6 +95,9 @@ class Settings(BaseSettings):
     airflow_port: Annotated[int, Field(ge=1, le=65535)] = 18080
     airflow_password: SecretStr = SecretStr("upi-local-only")  # of user `admin`
 
+    # The dashboards' read-only Postgres role `upi_grafana` (migration 007).
+    grafana_db_password: SecretStr = SecretStr("upi-grafana-local-only")
+
     # Validation rules of the event contract.
     max_amount_inr: Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)] = Decimal("500000.00")
     max_payload_bytes: Annotated[int, Field(ge=256)] = 16_384
@@ -157,6 +160,14 @@ class Settings(BaseSettings):
     def dsn(self) -> str:
         """The Postgres connection URL, secret included: pass it to drivers, never print it."""
         return self.postgres_dsn.get_secret_value()
+
+    @property
+    def grafana_dsn(self) -> str:
+        """The warehouse's URL as the dashboards' read-only role ``upi_grafana`` (secret included)."""
+        parts = urlsplit(self.dsn)
+        password = quote(self.grafana_db_password.get_secret_value(), safe="")
+        host = f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
+        return parts._replace(netloc=f"upi_grafana:{password}@{host}").geturl()
 
     @property
     def uses_s3(self) -> bool:

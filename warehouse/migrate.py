@@ -7,6 +7,7 @@ Example::
 
     >>> from warehouse.migrate import migrate
     >>> applied = migrate("postgresql://upi:…@127.0.0.1:15432/upi")   # doctest: +SKIP
+    >>> set_reader_password("postgresql://upi:…@127.0.0.1:15432/upi", "…")   # doctest: +SKIP
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from contextlib import closing
 
 import psycopg2
 
-from warehouse import MIGRATIONS_DIR
+from warehouse import MIGRATIONS_DIR, sql
+
+READER_ROLE = "upi_grafana"  # created by 007_grafana_reader.sql; the dashboards connect as it
 
 _LOCK_KEY = 0x5550_4931  # any constant shared by all runners
 
@@ -52,3 +55,9 @@ def migrate(dsn: str) -> list[str]:
             )
             applied_now.append(path.name)
     return applied_now
+
+
+def set_reader_password(dsn: str, password: str) -> None:
+    """Set the password of the read-only role the dashboards use (run as the warehouse's owner)."""
+    with closing(psycopg2.connect(dsn)) as conn, conn, conn.cursor() as cur:
+        cur.execute(sql("set_reader_password"), {"password": password})

@@ -217,7 +217,7 @@ class PostgresService(Service):
             return False
 
     def after_start(self) -> None:
-        from warehouse.migrate import migrate
+        from warehouse.migrate import migrate, set_reader_password
 
         database = urlsplit(self.settings.dsn).path.strip("/")
         with closing(psycopg2.connect(self._maintenance_dsn())) as conn:
@@ -227,6 +227,7 @@ class PostgresService(Service):
                 if cur.fetchone() is None:
                     cur.execute(pgsql.SQL("CREATE DATABASE {}").format(pgsql.Identifier(database)))
         migrate(self.settings.dsn)
+        set_reader_password(self.settings.dsn, self.settings.grafana_db_password.get_secret_value())
 
     def stop(self) -> bool:
         return self.process.stop(sig=signal.SIGINT)  # Postgres' "fast" shutdown
