@@ -43,13 +43,14 @@ def one_line_errors(command: F) -> F:
 
     @wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        from upi.schema_registry import RegistryError
         from upi.stack.maven import InstallError
         from upi.stack.process import ServiceError
         from warehouse.migrate import MigrationError
 
         try:
             return command(*args, **kwargs)
-        except (ConfigError, InstallError, ServiceError, MigrationError) as error:
+        except (ConfigError, InstallError, ServiceError, MigrationError, RegistryError) as error:
             err_console.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)
             raise typer.Exit(2) from None
         except Exception as error:
@@ -119,11 +120,22 @@ def stack_env() -> None:
 
 @stack_app.command("install")
 @one_line_errors
-def stack_install() -> None:
+def stack_install(
+    copy_to: Annotated[
+        Path | None, typer.Option(help="Also copy the jars into this directory (for container images).")
+    ] = None,
+) -> None:
     """Download the Spark jars without starting anything."""
+    import shutil
+
     from upi.stack.manager import install
 
-    console.print(f"{len(install(load_settings()))} Spark jars ready")
+    jars = install(load_settings())
+    if copy_to is not None:
+        copy_to.mkdir(parents=True, exist_ok=True)
+        for jar in jars:
+            shutil.copy2(jar, copy_to)
+    console.print(f"{len(jars)} Spark jars ready" + (f" (copied to {copy_to})" if copy_to else ""))
 
 
 def _progress() -> Progress:
@@ -351,6 +363,24 @@ def migrate() -> None:
     applied = apply(settings.dsn)
     set_reader_password(settings.dsn, settings.grafana_db_password.get_secret_value())
     console.print(f"applied: {', '.join(applied)}" if applied else "warehouse is up to date")
+
+
+@app.command()
+@one_line_errors
+def setup() -> None:
+    """Prepare a deployment whose servers run: migrations and the dashboards' role password, the Kafka
+    topic, and the event contract in the schema registry when UPI_SCHEMA_REGISTRY_URL is set. Idempotent."""
+    from upi.kafka_admin import ensure_topic
+    from upi.schema_registry import register_contract
+
+    settings = load_settings()
+    migrate()
+    created = ensure_topic(settings.kafka_bootstrap, settings.kafka_topic, settings.kafka_topic_partitions)
+    console.print(f"topic {settings.kafka_topic}: {'created' if created else 'already there'}", highlight=False)
+    if settings.schema_registry_url:
+        subject = f"{settings.kafka_topic}-value"
+        schema_id = register_contract(settings.schema_registry_url, subject)
+        console.print(f"contract registered as {subject}, schema id {schema_id}", highlight=False)
 
 
 @app.command()

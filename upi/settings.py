@@ -62,6 +62,7 @@ class Settings(BaseSettings):
     kafka_bootstrap: str = "127.0.0.1:19092"
     kafka_topic: str = "upi_transactions"
     kafka_topic_partitions: Annotated[int, Field(ge=1, le=64)] = 2
+    schema_registry_url: str | None = None  # Confluent-compatible; `upi setup` registers the contract there
 
     postgres_dsn: SecretStr = SecretStr("postgresql://upi:upi-local-only@127.0.0.1:15432/upi")
 

@@ -29,7 +29,7 @@ from upi.stack.maven import InstallError, resolve_classpath
 from upi.stack.process import ManagedProcess, ServiceError
 
 
-def _apt_install(*packages: str) -> None:
+def apt_install(*packages: str) -> None:
     if os.geteuid() != 0:
         raise InstallError(
             f"missing {' '.join(packages)}; install with: sudo apt-get install -y {' '.join(packages)}"
@@ -44,7 +44,7 @@ def _apt_install(*packages: str) -> None:
 def _java() -> str:
     java = shutil.which("java")
     if java is None:
-        _apt_install("openjdk-17-jre-headless")
+        apt_install("openjdk-17-jre-headless")
         java = shutil.which("java")
     if java is None:
         raise InstallError("java is still not on PATH after installing openjdk-17-jre-headless")
@@ -147,7 +147,7 @@ class PostgresService(Service):
     def _bin(self, program: str) -> str:
         found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{program}"))
         if not found:
-            _apt_install("postgresql")
+            apt_install("postgresql")
             found = sorted(Path("/usr/lib/postgresql").glob(f"*/bin/{program}"))
         if not found:
             raise InstallError(
