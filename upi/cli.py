@@ -30,7 +30,9 @@ if TYPE_CHECKING:
 app = typer.Typer(help="Real-time UPI payments lakehouse.", no_args_is_help=True, add_completion=False)
 stack_app = typer.Typer(help="The local stack: Postgres, Kafka, S3 server, Spark jars.", no_args_is_help=True)
 app.add_typer(stack_app, name="stack")
-dashboards_app = typer.Typer(help="The Grafana dashboards: build their JSON, preview their data.", no_args_is_help=True)
+dashboards_app = typer.Typer(
+    help="The Grafana dashboards: build their JSON, preview their data.", no_args_is_help=True
+)
 app.add_typer(dashboards_app, name="dashboards")
 console = Console(width=None if sys.stdout.isatty() else 160)
 err_console = Console(stderr=True)
@@ -376,7 +378,9 @@ def setup() -> None:
     settings = load_settings()
     migrate()
     created = ensure_topic(settings.kafka_bootstrap, settings.kafka_topic, settings.kafka_topic_partitions)
-    console.print(f"topic {settings.kafka_topic}: {'created' if created else 'already there'}", highlight=False)
+    console.print(
+        f"topic {settings.kafka_topic}: {'created' if created else 'already there'}", highlight=False
+    )
     if settings.schema_registry_url:
         subject = f"{settings.kafka_topic}-value"
         schema_id = register_contract(settings.schema_registry_url, subject)

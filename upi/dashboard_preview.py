@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
@@ -54,10 +55,18 @@ def _timeseries(ax: Axes, result: PanelResult) -> None:
         else:
             for index, name in enumerate(columns[1:], start=1):
                 series[name].append((moment, _number(row[index])))
+    right = ax.twinx() if result.panel.right_axis else None
     for name, points in series.items():
-        ax.plot([p[0] for p in points], [p[1] for p in points], label=name, marker="." if len(points) < 3 else "")
+        moments = np.array(
+            [p[0].astimezone(UTC).replace(tzinfo=None) for p in points], dtype="datetime64[ms]"
+        )
+        target = right if right is not None and name in result.panel.right_axis else ax
+        style = "--" if target is right else "-"
+        target.plot(moments, [p[1] for p in points], style, label=name, marker="." if len(points) < 3 else "")
     if series:
-        ax.legend(fontsize=6, loc="best")
+        ax.xaxis_date()
+        handles = [h for axis in (ax, right) if axis is not None for h in axis.get_legend_handles_labels()[0]]
+        ax.legend(handles=handles, fontsize=6, loc="best")
     ax.tick_params(axis="x", labelsize=6, rotation=30)
     ax.tick_params(axis="y", labelsize=7)
 

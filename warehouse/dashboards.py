@@ -39,6 +39,8 @@ class Panel:
     unit: str = "short"
     width: int = 12
     height: int = 8
+    right_axis: tuple[str, ...] = ()  # time-series columns drawn against a second y axis
+    right_unit: str = "short"
 
     @property
     def format(self) -> str:
@@ -111,9 +113,11 @@ DASHBOARDS: tuple[Dashboard, ...] = (
             Panel("pipeline_batch_duration", "Slowest micro-batch by query", "timeseries",
                   ("time", "metric", "duration_ms"), "ms"),
             Panel("pipeline_dedup", "Dedup state and drops", "timeseries",
-                  ("time", "state_keys", "duplicates_dropped", "late_rows_dropped")),
+                  ("time", "state_keys", "duplicates_dropped", "late_rows_dropped"),
+                  right_axis=("duplicates_dropped", "late_rows_dropped")),
             Panel("pipeline_sink_writes", "Postgres sink", "timeseries",
-                  ("time", "rows_upserted_per_second", "slowest_write_ms")),
+                  ("time", "rows_upserted_per_second", "slowest_write_ms"), _RATE,
+                  right_axis=("slowest_write_ms",), right_unit="ms"),
             Panel("pipeline_quarantine_by_reason", "Quarantine by reason", "table",
                   ("reason", "events", "first_seen", "last_seen")),
             Panel("pipeline_quarantine_over_time", "Quarantined records", "timeseries",
@@ -130,7 +134,8 @@ DASHBOARDS: tuple[Dashboard, ...] = (
             Panel("daily_transactions", "Transactions per IST day", "timeseries",
                   ("time", "transactions", "successful", "failed")),
             Panel("daily_amounts", "Successful ₹ per IST day", "timeseries",
-                  ("time", "success_amount_inr", "avg_ticket_inr", "p95_ticket_inr"), _INR),
+                  ("time", "success_amount_inr", "avg_ticket_inr", "p95_ticket_inr"), _INR,
+                  right_axis=("avg_ticket_inr", "p95_ticket_inr"), right_unit=_INR),
             Panel("daily_success_rate", "Success rate per IST day", "timeseries",
                   ("time", "success_rate"), _SHARE),
             Panel("daily_hour_profile", "Transactions by IST hour", "barchart",
@@ -177,6 +182,11 @@ def _grid(panels: tuple[Panel, ...]) -> list[dict[str, int]]:
     return positions
 
 
+def _right_axis(column: str, unit: str) -> dict[str, Any]:
+    properties = [{"id": "custom.axisPlacement", "value": "right"}, {"id": "unit", "value": unit}]
+    return {"matcher": {"id": "byName", "options": column}, "properties": properties}
+
+
 def panel_json(panel: Panel, panel_id: int, grid: dict[str, int]) -> dict[str, Any]:
     """One panel in Grafana's dashboard JSON model."""
     return {
@@ -194,7 +204,8 @@ def panel_json(panel: Panel, panel_id: int, grid: dict[str, int]) -> dict[str, A
             "format": panel.format,
             "rawSql": panel.sql,
         }],
-        "fieldConfig": {"defaults": {"unit": panel.unit}, "overrides": []},
+        "fieldConfig": {"defaults": {"unit": panel.unit}, "overrides": [_right_axis(column, panel.right_unit)
+                                                                         for column in panel.right_axis]},
         "options": _options(panel.kind),
     }  # fmt: skip
 

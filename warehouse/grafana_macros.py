@@ -86,4 +86,3 @@ def _one(args: list[str]) -> str:
 def _number(value: float) -> str:
     """Like Go's %v of a float64: 60 for 60.0, 0.5 for 0.5."""
     return str(int(value)) if value == int(value) else repr(value)
-

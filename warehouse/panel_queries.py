@@ -44,7 +44,9 @@ def grafana_interval(time_from: datetime, time_to: datetime, minimum: str) -> st
     return next((name for seconds, name in _STEPS if seconds >= wanted), "1d")
 
 
-def run_panel(cursor: Any, panel: Panel, time_from: datetime, time_to: datetime, interval: str) -> PanelResult:
+def run_panel(
+    cursor: Any, panel: Panel, time_from: datetime, time_to: datetime, interval: str
+) -> PanelResult:
     """Run one panel's query on ``cursor``; time it."""
     query = expand(panel.sql, time_from, time_to, interval)
     started = time.perf_counter()
@@ -54,7 +56,9 @@ def run_panel(cursor: Any, panel: Panel, time_from: datetime, time_to: datetime,
     return PanelResult(panel, query, tuple(col.name for col in cursor.description), rows, seconds)
 
 
-def run_dashboard(dsn: str, dashboard: Dashboard, time_from: datetime, time_to: datetime) -> list[PanelResult]:
+def run_dashboard(
+    dsn: str, dashboard: Dashboard, time_from: datetime, time_to: datetime
+) -> list[PanelResult]:
     """Every panel of ``dashboard`` over the range, on one connection of ``dsn`` (the read-only role's)."""
     interval = grafana_interval(time_from, time_to, dashboard.min_interval)
     with closing(psycopg2.connect(dsn)) as conn:

@@ -68,7 +68,9 @@ def test_a_missing_secret_stops_compose_naming_it(tmp_path: Path) -> None:
 
 def test_the_example_env_holds_placeholders_not_secrets() -> None:
     values = dict(
-        line.split("=", 1) for line in ENV_EXAMPLE.read_text().splitlines() if line and not line.startswith("#")
+        line.split("=", 1)
+        for line in ENV_EXAMPLE.read_text().splitlines()
+        if line and not line.startswith("#")
     )
     assert set(SECRETS) <= set(values)
     assert all(values[name].startswith("CHANGE-ME") for name in SECRETS)
@@ -145,5 +147,7 @@ def test_grafana_reads_the_warehouse_as_the_read_only_role() -> None:
 
 
 def test_grafana_provisions_the_dashboard_files(services: dict[str, Any]) -> None:
-    provider = yaml.safe_load((DOCKER / "grafana/provisioning/dashboards/upi.yml").read_text())["providers"][0]
+    provider = yaml.safe_load((DOCKER / "grafana/provisioning/dashboards/upi.yml").read_text())["providers"][
+        0
+    ]
     assert Path(mounts(services["grafana"])[provider["options"]["path"]]) == DOCKER / "grafana" / "dashboards"
