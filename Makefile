@@ -7,7 +7,8 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export SPARK_LOCAL_IP ?= 127.0.0.1
 
-.PHONY: install demo test unit integration chaos bench soak lint format stack-up stack-down stack-status clean
+.PHONY: install demo test unit integration chaos bench soak lint format stack-up stack-down stack-status clean \
+	dashboards dashboards-preview
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -60,9 +61,21 @@ bench: stack-up
 	$(BIN)/python -m benchmarks sink
 	$(BIN)/python -m benchmarks soak --minutes $(SOAK_MINUTES) --rate $(SOAK_RATE)
 	$(BIN)/python -m benchmarks gold
+	$(BIN)/python -m benchmarks panels
 
 soak: stack-up
 	$(BIN)/python -m benchmarks soak --minutes $(SOAK_MINUTES) --rate $(SOAK_RATE)
+
+# Grafana dashboards: JSON from warehouse/dashboards.py + warehouse/panels/*.sql into docker/grafana/dashboards/.
+dashboards: $(STAMP)
+	$(BIN)/upi dashboards build
+
+# Fill the local warehouse (the demo, then gold of today's IST day) and draw every panel's data to PNG.
+PREVIEW_DIR ?= docs/dashboards
+dashboards-preview: install
+	$(BIN)/upi demo
+	-$(BIN)/upi gold --date "$$(TZ=Asia/Kolkata date +%F)"  # a refused day keeps the earlier gold: go on
+	$(BIN)/upi dashboards preview --out $(PREVIEW_DIR)
 
 # The whole suite; pytest's exit 5 (nothing collected) fails the target like any other failure.
 test: lint stack-up

@@ -1,10 +1,11 @@
-"""``python -m benchmarks [sink|soak|gold|report]``: run benchmarks on the local stack and write the report.
+"""``python -m benchmarks [sink|soak|gold|panels|report]``: run benchmarks on the local stack and write the report.
 
 Examples::
 
     python -m benchmarks sink --records 200000       # stream + sink vs bare COPY-upsert
     python -m benchmarks soak --minutes 30 --rate 1000
     python -m benchmarks gold --rows 1000000 --rows 10000000
+    python -m benchmarks panels --transactions 5000000   # every Grafana panel's query time
     python -m benchmarks report                      # docs/benchmarks.md from benchmarks/results/*.json
 """
 
@@ -20,6 +21,7 @@ import typer
 from matplotlib.figure import Figure
 
 from benchmarks.gold import GoldBenchmark, run_gold_benchmark
+from benchmarks.panels import PanelsBenchmark, run_panels_benchmark
 from benchmarks.report import render_report
 from benchmarks.results import RESULTS_DIR, save_result
 from benchmarks.sink import SinkBenchmark, run_sink_benchmark
@@ -86,6 +88,16 @@ def gold(
     """Wall time of the gold job for days of 1M and 10M transactions, with the share of Great Expectations."""
     config = GoldBenchmark(tuple(rows)) if rows else GoldBenchmark()
     _run("gold", lambda stack, folder: run_gold_benchmark(stack, config, folder), results)
+
+
+@app.command()
+def panels(
+    transactions: Annotated[int, typer.Option(min=1_000, help="Transactions in the warehouse.")] = 5_000_000,
+    days: Annotated[int, typer.Option(min=1, help="Days they are spread over, ending now.")] = 7,
+    results: ResultsOption = RESULTS_DIR,
+) -> None:
+    """Query time of every Grafana panel on a warehouse of `transactions` rows, as the read-only role."""
+    _run("panels", lambda stack, _: run_panels_benchmark(stack, PanelsBenchmark(transactions, days)), results)
 
 
 def _report(results: Path) -> None:

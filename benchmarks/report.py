@@ -77,10 +77,33 @@ def _gold(r: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _panels(r: dict[str, Any]) -> list[str]:
+    lines = [
+        f"{r['transactions']:,} transactions over {r['days']} days (plus those days' pipeline metrics, the sink "
+        f"ledger, {r['transactions'] // 200:,} quarantined records and gold), every panel run {r['repeats']} times "
+        "as the read-only role `upi_grafana`; median times. Baseline, same run: `SELECT count(*)` over the "
+        f"transactions table, {r['baseline_seconds'] * 1000:,.0f} ms.",
+        "",
+        "| range | slowest panel | rows | median | first run | vs baseline |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    for name, label in (
+        ("default_range", "each dashboard's default"),
+        ("whole_range", f"all {r['days']} days"),
+    ):
+        t = r["slowest"][name]
+        lines.append(
+            f"| {label} | `{t['panel']}` | {t['rows']:,} | {t['median_seconds'] * 1000:,.0f} ms | "
+            f"{t['first_seconds'] * 1000:,.0f} ms | {r['ratios'][name]:.2f}× |"
+        )
+    return lines
+
+
 SECTIONS: dict[str, tuple[str, Callable[[dict[str, Any]], list[str]]]] = {
     "sink": ("Stream throughput and the Postgres sink", _sink),
     "soak": ("Soak: bounded dedup state", _soak),
     "gold": ("Gold job per day size", _gold),
+    "panels": ("Grafana panels' query time", _panels),
 }
 
 

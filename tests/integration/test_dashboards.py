@@ -14,9 +14,8 @@ import pytest
 from pydantic import SecretStr
 
 from generator.events import IST, EventFactory, TrafficMix
-from generator.producer import send_to_kafka
 from tests.integration.expected import postgres
-from tests.integration.world import World, make_world
+from tests.integration.world import World, streamed_world
 from upi.settings import Settings
 from warehouse.dashboards import DASHBOARDS, Panel
 from warehouse.panel_queries import PanelResult, run_dashboard
@@ -44,13 +43,7 @@ def world(stack: Settings, tmp_path_factory: pytest.TempPathFactory) -> World:
         23, start, TrafficMix(duplicate_rate=0.03, invalid_rate=0.02, pending_rate=0.05),
         events_per_second=RECORDS / (2 * 86_400), payers=300, merchants=40,
     )  # fmt: skip
-    folder = tmp_path_factory.mktemp("dashboards")
-    world = make_world(stack, "file", folder, env={"UPI_QUALITY_DIR": str(folder / "quality")})
-    summary = send_to_kafka(
-        factory.records(RECORDS), world.settings.kafka_bootstrap, world.settings.kafka_topic
-    )
-    assert summary.acked == RECORDS
-    world.upi("stream", "--available-now")
+    world = streamed_world(stack, tmp_path_factory.mktemp("dashboards"), factory.records(RECORDS), RECORDS)
     world.upi("gold", "--late-days")
     return world
 

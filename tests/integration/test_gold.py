@@ -18,7 +18,7 @@ from spark_jobs.io.postgres_gold import late_days_to_recompute
 from spark_jobs.transforms.gold import BREAKDOWNS
 from tests.builders import encode, good_event
 from tests.integration.expected import postgres
-from tests.integration.world import World, make_world
+from tests.integration.world import World, streamed_world
 from upi.airflow_local import airflow_env, prepare_home, run_airflow
 from upi.settings import Settings
 
@@ -53,14 +53,7 @@ def world(stack: Settings, tmp_path_factory: pytest.TempPathFactory) -> World:
     start = _ist_midnight_days_ago(4)
     factory = EventFactory(19, start, TrafficMix(duplicate_rate=0.03, invalid_rate=0.01, pending_rate=0.05),
                            events_per_second=RECORDS / (3 * 86_400), payers=300, merchants=40)  # fmt: skip
-    folder = tmp_path_factory.mktemp("gold")
-    world = make_world(stack, "file", folder, env={"UPI_QUALITY_DIR": str(folder / "quality")})
-    summary = send_to_kafka(
-        factory.records(RECORDS), world.settings.kafka_bootstrap, world.settings.kafka_topic
-    )
-    assert summary.acked == RECORDS
-    world.upi("stream", "--available-now")
-    return world
+    return streamed_world(stack, tmp_path_factory.mktemp("gold"), factory.records(RECORDS), RECORDS)
 
 
 @pytest.fixture(scope="module")

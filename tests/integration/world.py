@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterable
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -77,6 +78,16 @@ def make_world(stack: Settings, lake: str, folder: Path, *, env: dict[str, str] 
     )  # fmt: skip
     ensure_topic(settings.kafka_bootstrap, settings.kafka_topic, settings.kafka_topic_partitions)
     return World(settings, env)
+
+
+def streamed_world(stack: Settings, folder: Path, records: Iterable[Record], count: int) -> World:
+    """A fresh file-lake world (its GX context under ``folder``) whose topic got ``records`` — ``count`` of them,
+    all acknowledged — drained by ``upi stream --available-now``."""
+    world = make_world(stack, "file", folder, env={"UPI_QUALITY_DIR": str(folder / "quality")})
+    summary = send_to_kafka(records, world.settings.kafka_bootstrap, world.settings.kafka_topic)
+    assert (summary.acked, summary.errors) == (count, 0), summary.first_error
+    world.upi("stream", "--available-now")
+    return world
 
 
 def produce_traffic(world: World, *, records: int, seed: int, mix: TrafficMix) -> list[Record]:

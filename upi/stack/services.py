@@ -41,14 +41,19 @@ def apt_install(*packages: str) -> None:
             raise InstallError(f"`{' '.join(command)}` failed: {result.stderr.strip()[-300:]}")
 
 
+def ensure_program(program: str, package: str) -> str:
+    """Path of ``program``, installing Debian's ``package`` first when it is not on PATH."""
+    path = shutil.which(program)
+    if path is None:
+        apt_install(package)
+        path = shutil.which(program)
+    if path is None:
+        raise InstallError(f"{program} is still not on PATH after installing {package}")
+    return path
+
+
 def _java() -> str:
-    java = shutil.which("java")
-    if java is None:
-        apt_install("openjdk-17-jre-headless")
-        java = shutil.which("java")
-    if java is None:
-        raise InstallError("java is still not on PATH after installing openjdk-17-jre-headless")
-    return java
+    return ensure_program("java", "openjdk-17-jre-headless")
 
 
 def _port_open(port: int) -> bool:

@@ -22,3 +22,8 @@ ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO upi_grafana;
 
 -- The freshness panel buckets by the time a row reached Postgres.
 CREATE INDEX IF NOT EXISTS clean_upi_transactions_updated_at ON clean_upi_transactions (updated_at);
+
+-- The IST business day of an instant: the daily panels turn Grafana's time range into gold's event_date range.
+CREATE OR REPLACE FUNCTION ist_day(moment timestamptz) RETURNS date
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN (moment AT TIME ZONE 'Asia/Kolkata')::date;

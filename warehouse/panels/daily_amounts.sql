@@ -1,10 +1,8 @@
--- Rupees moved per IST day (gold): the successful amount, and the mean and 95th percentile ticket.
+-- Successful rupees per IST business day (gold), one series each for P2P and P2M.
 SELECT
     event_date::timestamp AT TIME ZONE 'Asia/Kolkata' AS "time",
-    success_amount AS success_amount_inr,
-    avg_success_amount AS avg_ticket_inr,
-    p95_success_amount AS p95_ticket_inr
-FROM gold_daily_summary
-WHERE event_date BETWEEN ($__timeFrom()::timestamptz AT TIME ZONE 'Asia/Kolkata')::date
-                     AND ($__timeTo()::timestamptz AT TIME ZONE 'Asia/Kolkata')::date
-ORDER BY 1
+    txn_type AS metric,
+    success_amount AS success_amount_inr
+FROM gold_daily_txn_type
+WHERE event_date BETWEEN ist_day($__timeFrom()) AND ist_day($__timeTo())
+ORDER BY 1, 2

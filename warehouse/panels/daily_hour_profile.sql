@@ -3,7 +3,6 @@ SELECT
     lpad(hour::text, 2, '0') AS hour_ist,
     sum(txn_count) AS transactions
 FROM gold_hourly
-WHERE event_date BETWEEN ($__timeFrom()::timestamptz AT TIME ZONE 'Asia/Kolkata')::date
-                     AND ($__timeTo()::timestamptz AT TIME ZONE 'Asia/Kolkata')::date
+WHERE event_date BETWEEN ist_day($__timeFrom()) AND ist_day($__timeTo())
 GROUP BY hour
 ORDER BY hour

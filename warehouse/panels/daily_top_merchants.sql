@@ -6,8 +6,7 @@ SELECT
     sum(success_amount) AS success_amount_inr,
     sum(success_count)::float8 / nullif(sum(success_count + failed_count), 0) AS success_rate
 FROM gold_daily_merchant
-WHERE event_date BETWEEN ($__timeFrom()::timestamptz AT TIME ZONE 'Asia/Kolkata')::date
-                     AND ($__timeTo()::timestamptz AT TIME ZONE 'Asia/Kolkata')::date
+WHERE event_date BETWEEN ist_day($__timeFrom()) AND ist_day($__timeTo())
   AND merchant_id <> 'UNKNOWN'
 GROUP BY merchant_id, mcc
 ORDER BY success_amount_inr DESC, merchant_id

@@ -4,7 +4,6 @@ SELECT
     sum(txn_count) AS transactions,
     sum(success_amount) AS success_amount_inr
 FROM gold_daily_txn_type
-WHERE event_date BETWEEN ($__timeFrom()::timestamptz AT TIME ZONE 'Asia/Kolkata')::date
-                     AND ($__timeTo()::timestamptz AT TIME ZONE 'Asia/Kolkata')::date
+WHERE event_date BETWEEN ist_day($__timeFrom()) AND ist_day($__timeTo())
 GROUP BY txn_type
 ORDER BY txn_type
