@@ -73,7 +73,7 @@ dashboards: $(STAMP)
 # Fill the local warehouse (the demo, then gold of today's IST day) and draw every panel's data to PNG.
 PREVIEW_DIR ?= docs/dashboards
 dashboards-preview: install
-	$(BIN)/upi demo
+	UPI_MAX_OFFSETS_PER_TRIGGER=2000 $(BIN)/upi demo  # small micro-batches: the pipeline panels get a series
 	-$(BIN)/upi gold --date "$$(TZ=Asia/Kolkata date +%F)"  # a refused day keeps the earlier gold: go on
 	$(BIN)/upi dashboards preview --out $(PREVIEW_DIR)
 

@@ -57,9 +57,7 @@ def _timeseries(ax: Axes, result: PanelResult) -> None:
                 series[name].append((moment, _number(row[index])))
     right = ax.twinx() if result.panel.right_axis else None
     for name, points in series.items():
-        moments = np.array(
-            [p[0].astimezone(UTC).replace(tzinfo=None) for p in points], dtype="datetime64[ms]"
-        )
+        moments = np.array([_utc64(p[0]) for p in points])
         target = right if right is not None and name in result.panel.right_axis else ax
         style = "--" if target is right else "-"
         target.plot(moments, [p[1] for p in points], style, label=name, marker="." if len(points) < 3 else "")
@@ -108,8 +106,22 @@ def _table(ax: Axes, result: PanelResult) -> None:
 _DRAW = {"timeseries": _timeseries, "piechart": _pie, "barchart": _bars}
 
 
-def draw_dashboard(dashboard: Dashboard, results: list[PanelResult], span: str) -> Figure:
-    """One figure with a cell per panel, titled with the panel's title, row count and query time."""
+def _utc64(moment: datetime) -> np.datetime64:
+    return np.datetime64(moment.astimezone(UTC).replace(tzinfo=None), "ms")
+
+
+def _matplotlib_date(moment: datetime) -> float:
+    """Days since 1970-01-01 UTC: matplotlib's date axis unit."""
+    return moment.timestamp() / 86_400
+
+
+def draw_dashboard(
+    dashboard: Dashboard, results: list[PanelResult], time_range: tuple[datetime, datetime]
+) -> Figure:
+    """One figure with a cell per panel, titled with the panel's title, row count and query time; time series
+    span the dashboard's range, as in Grafana."""
+    start, stop = time_range
+    span = f"{start:%Y-%m-%d %H:%M} → {stop:%Y-%m-%d %H:%M} UTC"
     columns = 3
     rows = math.ceil(len(results) / columns)
     figure = Figure(figsize=(18, 3.6 * rows), layout="constrained")
@@ -120,6 +132,8 @@ def draw_dashboard(dashboard: Dashboard, results: list[PanelResult], span: str) 
             f"{result.panel.title}\n{len(result.rows)} rows, {result.seconds * 1000:.0f} ms", fontsize=8
         )
         _DRAW.get(result.panel.kind, _table)(ax, result)
+        if result.panel.kind == "timeseries":
+            ax.set_xlim(_matplotlib_date(start), _matplotlib_date(stop))
         if not result.rows:
             ax.text(0.5, 0.5, "no data", ha="center", va="center", transform=ax.transAxes, color="grey")
     return figure
@@ -132,8 +146,7 @@ def write_previews(settings: Settings, directory: Path, end: datetime) -> list[P
     for dashboard in DASHBOARDS:
         start, stop = default_range(dashboard, end)
         results = run_dashboard(settings.grafana_dsn, dashboard, start, stop)
-        span = f"{start:%Y-%m-%d %H:%M} → {stop:%Y-%m-%d %H:%M} UTC"
         path = directory / f"{dashboard.uid}.png"
-        draw_dashboard(dashboard, results, span).savefig(path, dpi=90)
+        draw_dashboard(dashboard, results, (start, stop)).savefig(path, dpi=90)
         paths.append(path)
     return paths

@@ -9,11 +9,13 @@ from pathlib import Path
 import pytest
 
 from benchmarks.gold import GoldBenchmark, run_gold_benchmark
+from benchmarks.panels import PanelsBenchmark, run_panels_benchmark
 from benchmarks.report import render_report
 from benchmarks.results import save_result
 from benchmarks.sink import SinkBenchmark, run_sink_benchmark
 from benchmarks.soak import SoakBenchmark, run_soak_benchmark
 from upi.settings import Settings
+from warehouse.dashboards import DASHBOARDS
 
 pytestmark = pytest.mark.integration
 
@@ -50,3 +52,14 @@ def test_the_gold_benchmark_times_the_job_and_its_great_expectations_share(
     assert day["transactions"] == 2_000
     assert 0 < day["great_expectations_seconds"] < day["seconds"]
     assert set(day["suites"]) == {"silver_day", "gold_day"}
+
+
+def test_the_panel_benchmark_times_every_panel_in_both_ranges(stack: Settings, tmp_path: Path) -> None:
+    result, figure = run_panels_benchmark(stack, PanelsBenchmark(transactions=2_000, days=1))
+    panels = [p.name for d in DASHBOARDS for p in d.panels]
+    assert [t["panel"] for t in result["default_range"]] == panels
+    assert [t["panel"] for t in result["whole_range"]] == panels
+    assert all(t["rows"] > 0 for t in result["whole_range"])
+    assert result["baseline_seconds"] > 0
+    save_result("panels", result, figure, folder=tmp_path / "results")
+    assert "## Grafana panels' query time" in render_report(tmp_path / "results")
