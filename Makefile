@@ -62,6 +62,7 @@ bench: stack-up
 	$(BIN)/python -m benchmarks soak --minutes $(SOAK_MINUTES) --rate $(SOAK_RATE)
 	$(BIN)/python -m benchmarks gold
 	$(BIN)/python -m benchmarks panels
+	$(BIN)/python -m benchmarks generator
 
 soak: stack-up
 	$(BIN)/python -m benchmarks soak --minutes $(SOAK_MINUTES) --rate $(SOAK_RATE)

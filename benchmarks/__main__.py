@@ -1,4 +1,4 @@
-"""``python -m benchmarks [sink|soak|gold|panels|report]``: run benchmarks on the local stack and write the report.
+"""``python -m benchmarks [sink|soak|gold|panels|generator|report]``: benchmarks on the local stack + report.
 
 Examples::
 
@@ -6,6 +6,7 @@ Examples::
     python -m benchmarks soak --minutes 30 --rate 1000
     python -m benchmarks gold --rows 1000000 --rows 10000000
     python -m benchmarks panels --transactions 5000000   # every Grafana panel's query time
+    python -m benchmarks generator --records 1000000      # events/s: build only, 1 process, 2 workers
     python -m benchmarks report                      # docs/benchmarks.md from benchmarks/results/*.json
 """
 
@@ -20,6 +21,7 @@ from typing import Annotated, Any
 import typer
 from matplotlib.figure import Figure
 
+from benchmarks.generator import GeneratorBenchmark, run_generator_benchmark
 from benchmarks.gold import GoldBenchmark, run_gold_benchmark
 from benchmarks.panels import PanelsBenchmark, run_panels_benchmark
 from benchmarks.report import render_report
@@ -98,6 +100,15 @@ def panels(
 ) -> None:
     """Query time of every Grafana panel on a warehouse of `transactions` rows, as the read-only role."""
     _run("panels", lambda stack, _: run_panels_benchmark(stack, PanelsBenchmark(transactions, days)), results)
+
+
+@app.command()
+def generator(
+    records: Annotated[int, typer.Option(min=1_000, help="Records per run.")] = 1_000_000,
+    results: ResultsOption = RESULTS_DIR,
+) -> None:
+    """Events/s of the generator: building records only, one process into Kafka, two workers."""
+    _run("generator", lambda stack, _: run_generator_benchmark(stack, GeneratorBenchmark(records)), results)
 
 
 def _report(results: Path) -> None:

@@ -21,7 +21,7 @@ from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from benchmarks.results import titled
-from generator.events import IST
+from generator.profiles import IST
 from spark_jobs import tables
 from spark_jobs.gold import run_gold
 from spark_jobs.session import build_spark

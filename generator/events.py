@@ -14,18 +14,20 @@ Example::
 
 from __future__ import annotations
 
+import heapq
+import itertools
 import json
 import random
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
 from faker import Faker
 
-IST = timezone(timedelta(hours=5, minutes=30))
+from generator.profiles import IST, UNIFORM, Profile
 
 # (app, share of payers, VPA handles, txn-id prefix); shares after NPCI's monthly UPI app statistics.
 PSPS: tuple[tuple[str, float, tuple[str, ...], str], ...] = (
@@ -102,12 +104,6 @@ class Record:
 
 
 @dataclass
-class _Pending:
-    due: int
-    event: dict[str, str]
-
-
-@dataclass
 class _Pools:
     payers: list[tuple[str, str, str]] = field(default_factory=list)  # (vpa, psp, bank)
     merchants: list[tuple[str, str, str, str, float, float]] = field(default_factory=list)
@@ -157,35 +153,63 @@ class EventFactory:
         events_per_second: float = 1_000.0,
         payers: int = 5_000,
         merchants: int = 1_000,
+        profile: Profile = UNIFORM,
     ) -> None:
         self.rng = random.Random(seed)
         self.start = start
         self.mix = mix or TrafficMix()
-        self.step = timedelta(seconds=1.0 / max(events_per_second, 1e-6))
+        self.profile = profile
+        self.step = 1.0 / max(events_per_second, 1e-6)  # seconds of event time per record at intensity 1
         self.pools = _build_pools(seed, payers, merchants)
+        ranks = range(1, merchants + 1)
+        self._merchant_weights = list(itertools.accumulate(r**-profile.zipf_exponent for r in ranks))
+        self._codes, self._code_weights = zip(*FAILURE_CODES, strict=True)
         self._recent: deque[Record] = deque(maxlen=500)
-        self._pending: deque[_Pending] = deque()
+        self._pending: list[tuple[int, int, dict[str, str]]] = []  # heap of (due record number, seq, event)
+        self._number = 0  # records produced so far, across calls of records()
+        self._clock = start
+        self._hour_ends = start  # the intensity is constant within an IST hour: recomputed when it ends
+        self._hour_step = timedelta(0)
+
+    def _tick(self) -> datetime:
+        """This record's event time; advances the clock by the step the profile's intensity gives now."""
+        moment = self._clock
+        if moment >= self._hour_ends:
+            local = moment.astimezone(IST)
+            self._hour_ends = local.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+            self._hour_step = timedelta(seconds=self.step / self.profile.intensity(local))
+        self._clock = moment + self._hour_step
+        return moment
 
     def _txn_id(self, psp: str) -> str:
         prefix = next(p for app, _, _, p in PSPS if app == psp)
         return f"{prefix}{self.rng.getrandbits(128):032x}"
 
     def _amount(self, median: float, sigma: float) -> Decimal:
-        value = Decimal(f"{self.rng.lognormvariate(0.0, sigma) * median:.2f}")
+        value = Decimal(f"{self.rng.lognormvariate(0.0, sigma) * median * self.profile.amount_scale:.2f}")
         return min(max(value, Decimal("1.00")), MAX_AMOUNT)
 
-    def _status(self) -> tuple[str, str]:
+    def _status(self, payer_bank: str, moment: datetime) -> tuple[str, str]:
         draw = self.rng.random()
         if draw < self.mix.pending_rate:
             return "PENDING", "91"
-        if draw < self.mix.pending_rate + 0.06:
-            codes, weights = zip(*FAILURE_CODES, strict=True)
+        outage = self.profile.outage
+        in_outage = outage is not None and payer_bank == outage.bank and outage.covers(self.start, moment)
+        if outage is not None and in_outage and self.rng.random() < outage.failure_rate:
+            codes, weights = zip(*outage.codes, strict=True)
             return "FAILED", self.rng.choices(codes, weights)[0]
+        if draw < self.mix.pending_rate + self.profile.failure_rate:
+            return "FAILED", self.rng.choices(self._codes, self._code_weights)[0]
         return "SUCCESS", "00"
+
+    def _merchant(self) -> tuple[str, str, str, str, float, float]:
+        if self.rng.random() < self.profile.hot_key_rate:
+            return self.pools.merchants[0]
+        return self.rng.choices(self.pools.merchants, cum_weights=self._merchant_weights)[0]
 
     def _new_event(self, moment: datetime) -> dict[str, str]:
         payer_vpa, psp, payer_bank = self.rng.choice(self.pools.payers)
-        status, code = self._status()
+        status, code = self._status(payer_bank, moment)
         event = {
             "txn_id": self._txn_id(psp),
             "payer_vpa": payer_vpa,
@@ -195,8 +219,8 @@ class EventFactory:
             "payer_bank": payer_bank,
             "response_code": code,
         }
-        if self.rng.random() < 0.62:
-            vpa, merchant_id, mcc, bank, median, sigma = self.rng.choice(self.pools.merchants)
+        if self.rng.random() < self.profile.p2m_share:
+            vpa, merchant_id, mcc, bank, median, sigma = self._merchant()
             event |= {
                 "txn_type": "P2M",
                 "payee_vpa": vpa,
@@ -243,20 +267,19 @@ class EventFactory:
     def _record(self, event: dict[str, str], kind: Kind) -> Record:
         record = Record(event["txn_id"].encode(), _encode(event), kind, event["txn_id"], event["status"])
         self._recent.append(record)
-        if event["status"] == "PENDING":
-            self._pending.append(_Pending(0, event))
+        if event["status"] == "PENDING":  # resolved 5 to 200 records later
+            heapq.heappush(self._pending, (self._number + self.rng.randint(5, 200), self._number, event))
         return record
 
     def records(self, count: int) -> Iterator[Record]:
         """The next ``count`` records (duplicates, transitions and invalid ones included in the count)."""
-        for i in range(count):
-            moment = self.start + self.step * i
-            if self._pending and self._pending[0].due == 0:
-                self._pending[0].due = i + self.rng.randint(5, 200)
-            if self._pending and self._pending[0].due <= i:
-                pending = self._pending.popleft().event
+        for _ in range(count):
+            moment = self._tick()
+            self._number += 1
+            if self._pending and self._pending[0][0] <= self._number:
+                pending = heapq.heappop(self._pending)[2]
                 resolved = "SUCCESS" if self.rng.random() < 0.8 else "FAILED"
-                code = "00" if resolved == "SUCCESS" else self.rng.choice(FAILURE_CODES)[0]
+                code = "00" if resolved == "SUCCESS" else self.rng.choices(self._codes, self._code_weights)[0]
                 yield self._record(
                     pending | {"status": resolved, "response_code": code, "event_time": _event_time(moment)},
                     Kind.TRANSITION,

@@ -13,6 +13,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
+from enum import StrEnum
 from functools import wraps
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
@@ -38,6 +39,15 @@ console = Console(width=None if sys.stdout.isatty() else 160)
 err_console = Console(stderr=True)
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class ProfileName(StrEnum):
+    """`upi generate --profile` choices: the presets of generator/profiles.py."""
+
+    steady = "steady"
+    festival = "festival"
+    bank_outage = "bank-outage"
+    uniform = "uniform"
 
 
 def one_line_errors(command: F) -> F:
@@ -169,30 +179,48 @@ def generate(
     output: Annotated[
         Path | None, typer.Option(help="Write JSON lines to this file instead of Kafka.")
     ] = None,
+    profile: Annotated[
+        ProfileName, typer.Option(help="Shape of the traffic (see generator/profiles.py).")
+    ] = ProfileName.steady,
+    hot_key_rate: Annotated[
+        float, typer.Option(min=0, max=1, help="Share of P2M payments to the single busiest merchant.")
+    ] = 0.0,
+    workers: Annotated[int, typer.Option(min=1, max=64, help="Producer processes (each its own seed).")] = 1,
 ) -> None:
     """Produce realistic UPI transaction events to Kafka (or a file)."""
-    from generator.events import EventFactory, TrafficMix
+    from dataclasses import replace
+
+    from generator.events import TrafficMix
     from generator.producer import send_to_kafka, write_jsonl
+    from generator.profiles import PROFILES
+    from generator.workers import Plan, send_with_workers
 
     settings = load_settings()
     try:
         mix = TrafficMix(duplicate_rate=duplicate_rate, late_rate=late_rate, invalid_rate=invalid_rate)
     except ValueError as error:
         raise ConfigError(f"--duplicate-rate/--late-rate/--invalid-rate: {error}") from error
-    factory = EventFactory(seed, start or datetime.now(UTC), mix, events_per_second=rate or 1_000.0)
-    with _progress() as progress:
-        task = progress.add_task("generate", total=count)
-        advance = lambda n: progress.advance(task, n)  # noqa: E731
-        if output is not None:
-            summary = write_jsonl(factory.records(count), output, on_progress=advance)
-        else:
-            summary = send_to_kafka(
-                factory.records(count),
-                settings.kafka_bootstrap,
-                settings.kafka_topic,
-                rate=rate,
-                on_progress=advance,
-            )
+    if workers > 1 and output is not None:
+        raise ConfigError("--workers: several workers write to Kafka only; drop --output or use --workers 1")
+    shape = replace(PROFILES[profile.value], hot_key_rate=hot_key_rate)
+    if rate > 0:  # paced: event times follow the wall clock, so the day's shape cannot stretch them
+        shape = shape.flat()
+    elif start is None:  # as fast as possible: the run's event times end now, never in the future
+        start = shape.start_for(datetime.now(UTC), count, 1_000.0)
+    plan = Plan(count, rate, seed, start or datetime.now(UTC), mix, shape)
+    if workers > 1:
+        summary = send_with_workers(plan, settings.kafka_bootstrap, settings.kafka_topic, workers)
+    else:
+        with _progress() as progress:
+            task = progress.add_task("generate", total=count)
+            advance = lambda n: progress.advance(task, n)  # noqa: E731
+            records = plan.factory().records(count)
+            if output is not None:
+                summary = write_jsonl(records, output, on_progress=advance)
+            else:
+                summary = send_to_kafka(
+                    records, settings.kafka_bootstrap, settings.kafka_topic, rate=rate, on_progress=advance
+                )
     table = Table(title=f"generated → {output or settings.kafka_topic}")
     for column in ("sent", "acked", "errors", "events/s", *sorted(summary.kinds)):
         table.add_column(column, justify="right")

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.generator import GeneratorBenchmark, run_generator_benchmark
 from benchmarks.gold import GoldBenchmark, run_gold_benchmark
 from benchmarks.panels import PanelsBenchmark, run_panels_benchmark
 from benchmarks.report import render_report
@@ -55,7 +56,7 @@ def test_the_gold_benchmark_times_the_job_and_its_great_expectations_share(
 
 
 def test_the_panel_benchmark_times_every_panel_in_both_ranges(stack: Settings, tmp_path: Path) -> None:
-    result, figure = run_panels_benchmark(stack, PanelsBenchmark(transactions=2_000, days=1))
+    result, figure = run_panels_benchmark(stack, PanelsBenchmark(transactions=3_000, days=3))
     panels = [p.name for d in DASHBOARDS for p in d.panels]
     assert [t["panel"] for t in result["default_range"]] == panels
     assert [t["panel"] for t in result["whole_range"]] == panels
@@ -63,3 +64,9 @@ def test_the_panel_benchmark_times_every_panel_in_both_ranges(stack: Settings, t
     assert result["baseline_seconds"] > 0
     save_result("panels", result, figure, folder=tmp_path / "results")
     assert "## Grafana panels' query time" in render_report(tmp_path / "results")
+
+
+def test_the_generator_benchmark_counts_acknowledged_events_of_one_and_two_workers(stack: Settings) -> None:
+    result, _ = run_generator_benchmark(stack, GeneratorBenchmark(records=3_000))
+    assert result["one_process"]["records"] == result["two_workers"]["records"] == 3_000
+    assert result["build_only"]["events_per_second"] > result["one_process"]["events_per_second"] > 0

@@ -13,7 +13,8 @@ import psycopg2.errors
 import pytest
 from pydantic import SecretStr
 
-from generator.events import IST, EventFactory, TrafficMix
+from generator.events import EventFactory, TrafficMix
+from generator.profiles import IST
 from tests.integration.expected import postgres
 from tests.integration.world import World, streamed_world
 from upi.settings import Settings

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 from pyspark.sql import SparkSession
 
-from generator.events import IST, EventFactory, Kind, Record, TrafficMix
+from generator.events import EventFactory, Kind, Record, TrafficMix
 from generator.producer import send_to_kafka
+from generator.profiles import IST
 from spark_jobs.gold import GoldNotPublishedError, run_gold
 from spark_jobs.io.postgres_gold import late_days_to_recompute
 from spark_jobs.transforms.gold import BREAKDOWNS

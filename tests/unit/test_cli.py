@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from upi.cli import main
@@ -56,3 +58,28 @@ def test_gold_with_a_malformed_date_is_one_line_naming_the_option(capsys: pytest
     code, lines = run_cli(["gold", "--date", "25-11-2026"], capsys)
     assert (code, len(lines)) == (2, 1)
     assert "--date" in lines[0]
+
+
+def test_an_unknown_traffic_profile_is_one_line_listing_the_presets(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, lines = run_cli(["generate", "--profile", "diwali"], capsys)
+    assert (code, len(lines)) == (2, 1)
+    assert "--profile" in lines[0]
+    assert "bank-outage" in lines[0]
+
+
+def test_several_workers_writing_one_file_is_one_line_naming_the_option(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    code, lines = run_cli(["generate", "--workers", "2", "--output", str(tmp_path / "e.jsonl")], capsys)
+    assert (code, len(lines)) == (2, 1)
+    assert lines[0].startswith("error: --workers:")
+
+
+def test_a_profile_shapes_the_generated_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    out = tmp_path / "festival.jsonl"
+    code, _ = run_cli(["generate", "--profile", "festival", "--count", "2000", "--output", str(out)], capsys)
+    p2m = sum('"txn_type":"P2M"' in line for line in out.read_text().splitlines())
+    assert code == 0
+    assert p2m / 2_000 > 0.64  # the festival's 70 % P2M, against the steady 62 %
