@@ -1,4 +1,4 @@
-"""``python -m benchmarks [sink|soak|gold|panels|generator|report]``: benchmarks on the local stack + report.
+"""``python -m benchmarks [sink|freshness|soak|gold|panels|generator|report]``: benchmarks and their report.
 
 Examples::
 
@@ -7,6 +7,7 @@ Examples::
     python -m benchmarks gold --rows 1000000 --rows 10000000
     python -m benchmarks panels --transactions 5000000   # every Grafana panel's query time
     python -m benchmarks generator --records 1000000      # events/s: build only, 1 process, 2 workers
+    python -m benchmarks freshness --rate 1000 --rate 5000 --rate 10000   # event time -> Postgres p50/p95/p99
     python -m benchmarks report                      # docs/benchmarks.md from benchmarks/results/*.json
 """
 
@@ -21,6 +22,7 @@ from typing import Annotated, Any
 import typer
 from matplotlib.figure import Figure
 
+from benchmarks.freshness import FreshnessBenchmark, run_freshness_benchmark
 from benchmarks.generator import GeneratorBenchmark, run_generator_benchmark
 from benchmarks.gold import GoldBenchmark, run_gold_benchmark
 from benchmarks.panels import PanelsBenchmark, run_panels_benchmark
@@ -109,6 +111,17 @@ def generator(
 ) -> None:
     """Events/s of the generator: building records only, one process into Kafka, two workers."""
     _run("generator", lambda stack, _: run_generator_benchmark(stack, GeneratorBenchmark(records)), results)
+
+
+@app.command()
+def freshness(
+    rate: Annotated[list[int] | None, typer.Option(help="Events per second; repeat for more rates.")] = None,
+    seconds: Annotated[float, typer.Option(min=5, help="Seconds of traffic at each rate.")] = 60.0,
+    results: ResultsOption = RESULTS_DIR,
+) -> None:
+    """Event time -> Postgres p50/p95/p99 at fixed rates (default 1k, 5k, 10k events/s), trigger 1 s."""
+    config = FreshnessBenchmark(tuple(rate), seconds) if rate else FreshnessBenchmark(seconds=seconds)
+    _run("freshness", lambda stack, folder: run_freshness_benchmark(stack, config, folder), results)
 
 
 def _report(results: Path) -> None:

@@ -117,8 +117,28 @@ def _generator(r: dict[str, Any]) -> list[str]:
     ]
 
 
+def _freshness(r: dict[str, Any]) -> list[str]:
+    lines = [
+        f"`upi stream` with a {r['trigger_seconds']} s trigger; {r['seconds_per_rate']:g} s of traffic paced at each "
+        f"rate, event times on the wall clock; rows of the first {r['warmup_seconds']:g} s left out. Freshness = "
+        "the sink transaction's start − event time (visible at commit: add the sink's write time).",
+        "",
+        "| rate | sent/s | p50 | p95 | p99 | max | p99 / trigger | max Kafka lag | sink write p50 | drain |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for run in r["runs"]:
+        lines.append(
+            f"| {run['rate']:,}/s | {run['sent_per_second']:,.0f} | {run['p50_seconds']:.2f} s | "
+            f"{run['p95_seconds']:.2f} s | {run['p99_seconds']:.2f} s | {run['max_seconds']:.1f} s | "
+            f"{run['p99_seconds'] / r['trigger_seconds']:.1f}× | {run['max_kafka_lag']:,} | "
+            f"{run['sink_write_ms_p50'] or 0:,.0f} ms | {run['drain_seconds_after_last_send']:.0f} s |"
+        )
+    return lines
+
+
 SECTIONS: dict[str, tuple[str, Callable[[dict[str, Any]], list[str]]]] = {
     "sink": ("Stream throughput and the Postgres sink", _sink),
+    "freshness": ("Freshness: event time to Postgres", _freshness),
     "soak": ("Soak: bounded dedup state", _soak),
     "gold": ("Gold job per day size", _gold),
     "panels": ("Grafana panels' query time", _panels),

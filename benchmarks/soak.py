@@ -12,11 +12,8 @@ Run it with ``python -m benchmarks soak --minutes 30 --rate 1000`` (``make soak`
 
 from __future__ import annotations
 
-import os
-import signal
 import statistics
 import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -28,13 +25,13 @@ import psutil
 from matplotlib.figure import Figure
 
 from benchmarks.results import titled
+from benchmarks.streaming import check_running, running_stream
 from generator.events import EventFactory, TrafficMix
 from generator.producer import SendSummary, send_to_kafka
 from spark_jobs import tables
 from tests.integration.expected import postgres
 from tests.integration.world import World, make_world
 from upi.settings import Settings
-from upi.stack.process import stop_group
 
 SOAK_MIX = TrafficMix(duplicate_rate=0.04, invalid_rate=0.01, pending_rate=0.05)
 
@@ -100,8 +97,7 @@ def _sample(world: World, pid: int, elapsed: float) -> dict[str, Any]:
 def _sample_running(
     world: World, process: subprocess.Popen[bytes], elapsed: float, folder: Path
 ) -> dict[str, Any]:
-    if process.poll() is not None:
-        raise AssertionError(f"the stream exited ({process.returncode}); see {folder / 'stream.log'}")
+    check_running(process, folder)
     return _sample(world, process.pid, elapsed)
 
 
@@ -161,22 +157,15 @@ def run_soak_benchmark(stack: Settings, config: SoakBenchmark, folder: Path) -> 
         ),
         daemon=True,
     )
-    with (folder / "stream.log").open("ab") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "upi.cli", "stream"], env={**os.environ, **world.env},
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
-        )  # fmt: skip
     samples: list[dict[str, Any]] = []
-    started = time.monotonic()
-    producer.start()
-    try:
+    with running_stream(world, folder) as process:
+        started = time.monotonic()
+        producer.start()
         while (elapsed := time.monotonic() - started) < duration:
             samples.append(_sample_running(world, process, elapsed, folder))
             time.sleep(config.sample_seconds)
         producer.join()
         samples.append(_sample_running(world, process, time.monotonic() - started, folder))
-    finally:
-        stop_group(process, sig=signal.SIGINT)  # Ctrl-C: the stream stops its queries
     fill = 2 * _seconds(config.watermark_delay)
     keys = ("state_rows", "state_memory_bytes", "jvm_rss_bytes")
     growth = {key: steady_growth(samples, key, fill) for key in keys}

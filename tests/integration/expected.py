@@ -12,10 +12,10 @@ from upi.contract import TERMINAL_STATUSES
 from upi.settings import Settings
 
 
-def postgres(settings: Settings, query: str) -> list[tuple[Any, ...]]:
-    """Rows of ``query`` against the world's database."""
+def postgres(settings: Settings, query: str, params: tuple[Any, ...] | None = None) -> list[tuple[Any, ...]]:
+    """Rows of ``query`` (with ``params`` for its ``%s``) against the world's database."""
     with closing(psycopg2.connect(settings.dsn)) as conn, conn.cursor() as cur:
-        cur.execute(query)
+        cur.execute(query, params)
         return cur.fetchall()
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.freshness import FreshnessBenchmark, run_freshness_benchmark
 from benchmarks.generator import GeneratorBenchmark, run_generator_benchmark
 from benchmarks.gold import GoldBenchmark, run_gold_benchmark
 from benchmarks.panels import PanelsBenchmark, run_panels_benchmark
@@ -70,3 +71,16 @@ def test_the_generator_benchmark_counts_acknowledged_events_of_one_and_two_worke
     result, _ = run_generator_benchmark(stack, GeneratorBenchmark(records=3_000))
     assert result["one_process"]["records"] == result["two_workers"]["records"] == 3_000
     assert result["build_only"]["events_per_second"] > result["one_process"]["events_per_second"] > 0
+
+
+def test_the_freshness_benchmark_measures_percentiles_of_every_row_after_the_warmup(
+    stack: Settings, tmp_path: Path
+) -> None:
+    config = FreshnessBenchmark(rates=(300,), seconds=8, warmup_seconds=2, drain_timeout_seconds=120)
+    result, figure = run_freshness_benchmark(stack, config, tmp_path)
+    (run,) = result["runs"]
+    assert run["transactions"] == 300 * 8
+    assert 0 < run["rows_measured"] < run["transactions"]
+    assert 0 < run["p50_seconds"] <= run["p95_seconds"] <= run["p99_seconds"] <= run["max_seconds"]
+    save_result("freshness", result, figure, folder=tmp_path / "results")
+    assert "## Freshness: event time to Postgres" in render_report(tmp_path / "results")

@@ -1,0 +1,145 @@
+"""Freshness: event time → row in Postgres, p50 / p95 / p99, at fixed input rates.
+
+For each rate, a fresh world runs ``upi stream`` (trigger ``trigger_seconds``); one warm-up record goes through
+first (Spark start-up and JIT stay out of the figures); then the generator sends ``seconds`` of traffic paced at
+the rate, event times on the wall clock (the steady profile without its day shape, no PENDING so that every
+transaction has one state). Freshness of a row is ``updated_at − event_time``: the start of the sink
+transaction that wrote it, minus the event's time (the row becomes visible at the transaction's commit, later
+by the sink's write time, reported beside). Rows whose event time falls in the first ``warmup_seconds`` are
+left out. The baseline, measured in the same run at each rate, is the trigger interval itself: a row cannot be
+fresher than the wait for its micro-batch.
+
+Run it with ``python -m benchmarks freshness --rate 1000 --rate 5000 --rate 10000``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from matplotlib.figure import Figure
+
+from benchmarks.results import titled
+from benchmarks.streaming import check_running, running_stream
+from generator.events import Record, TrafficMix
+from generator.producer import send_to_kafka
+from generator.profiles import STEADY
+from generator.workers import Plan
+from tests.integration.expected import postgres
+from tests.integration.world import World, make_world
+from upi.settings import Settings
+
+MIX = TrafficMix(pending_rate=0.0)
+FRESHNESS = """
+SELECT percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY extract(epoch FROM updated_at - event_time)),
+       max(extract(epoch FROM updated_at - event_time)), count(*)
+FROM clean_upi_transactions WHERE event_time >= %s
+"""
+SECONDS_BUCKETS = """
+SELECT width_bucket(extract(epoch FROM updated_at - event_time), 0, 30, 60), count(*)
+FROM clean_upi_transactions WHERE event_time >= %s GROUP BY 1 ORDER BY 1
+"""
+SINK_WRITE_MS = "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY write_ms) FROM sink_batches"
+MAX_LAG = "SELECT coalesce(max(kafka_lag_max), 0) FROM pipeline_metrics WHERE batch_time >= %s"
+
+
+@dataclass(frozen=True)
+class FreshnessBenchmark:
+    rates: tuple[int, ...] = (1_000, 5_000, 10_000)
+    seconds: float = 60.0
+    warmup_seconds: float = 10.0
+    trigger_seconds: int = 1
+    drain_timeout_seconds: float = 600.0
+
+
+def _rows(world: World) -> int:
+    return int(postgres(world.settings, "SELECT count(*) FROM clean_upi_transactions")[0][0])
+
+
+def _wait_for_rows(world: World, rows: int, timeout: float, process: Any, folder: Path) -> float:
+    """Seconds until Postgres holds ``rows`` transactions; fails after ``timeout``."""
+    started = time.monotonic()
+    while (found := _rows(world)) < rows:
+        check_running(process, folder)
+        if time.monotonic() - started > timeout:
+            raise AssertionError(f"{found:,} of {rows:,} transactions in Postgres after {timeout:g} s")
+        time.sleep(0.5)
+    return time.monotonic() - started
+
+
+def _counting(records: Iterator[Record], txn_ids: set[str]) -> Iterator[Record]:
+    for record in records:
+        if record.txn_id is not None:
+            txn_ids.add(record.txn_id)
+        yield record
+
+
+def _one_rate(stack: Settings, config: FreshnessBenchmark, rate: int, folder: Path) -> dict[str, Any]:
+    env = {"UPI_TRIGGER_SECONDS": str(config.trigger_seconds), "UPI_STARTING_OFFSETS": "earliest"}
+    world = make_world(stack, "file", folder, env=env)
+    warmup_ids: set[str] = set()
+    warmup = _counting(
+        Plan(1, 0.0, rate + 1_000_003, datetime.now(UTC), MIX, STEADY.flat()).factory().records(1), warmup_ids
+    )
+    with running_stream(world, folder) as process:
+        send_to_kafka(warmup, world.settings.kafka_bootstrap, world.settings.kafka_topic)
+        _wait_for_rows(world, 1, config.drain_timeout_seconds, process, folder)
+        start = datetime.now(UTC)
+        plan = Plan(int(rate * config.seconds), float(rate), rate, start, MIX, STEADY.flat())
+        txn_ids: set[str] = set()
+        records = _counting(plan.factory().records(plan.count), txn_ids)
+        sent = send_to_kafka(records, world.settings.kafka_bootstrap, world.settings.kafka_topic, rate=rate)
+        expected = len(txn_ids | warmup_ids)
+        drain = _wait_for_rows(world, expected, config.drain_timeout_seconds, process, folder)
+    since = start + timedelta(seconds=config.warmup_seconds)
+    (percentiles, worst, rows), = postgres(world.settings, FRESHNESS, (since,))  # fmt: skip
+    return {
+        "rate": rate,
+        "sent_per_second": sent.events_per_second,
+        "transactions": len(txn_ids),
+        "rows_measured": rows,
+        "p50_seconds": percentiles[0],
+        "p95_seconds": percentiles[1],
+        "p99_seconds": percentiles[2],
+        "max_seconds": float(worst),
+        "drain_seconds_after_last_send": drain,
+        "max_kafka_lag": int(postgres(world.settings, MAX_LAG, (start,))[0][0]),
+        "sink_write_ms_p50": postgres(world.settings, SINK_WRITE_MS)[0][0],
+        "histogram": [
+            (int(bucket), int(n)) for bucket, n in postgres(world.settings, SECONDS_BUCKETS, (since,))
+        ],
+    }
+
+
+def _figure(result: dict[str, Any]) -> Figure:
+    figure = Figure(figsize=(9, 4.5), layout="constrained")
+    ax = figure.add_subplot()
+    for run in result["runs"]:
+        total = sum(n for _, n in run["histogram"]) or 1
+        seconds = [min(bucket, 61) * 0.5 for bucket, _ in run["histogram"]]
+        ax.step(seconds, [n / total for _, n in run["histogram"]], where="post",
+                label=f"{run['rate']:,}/s: p50 {run['p50_seconds']:.1f} s, p99 {run['p99_seconds']:.1f} s")  # fmt: skip
+    ax.axvline(2.0, color="grey", linestyle="--", label="target p99 < 2 s at 10k/s")
+    ax.set_xlabel("event time → Postgres, seconds (0.5 s buckets; 30 s = 30 s or more)")
+    ax.set_ylabel("share of rows")
+    ax.legend(fontsize=8)
+    return titled(figure, f"Freshness at fixed rates, trigger {result['trigger_seconds']} s")
+
+
+def run_freshness_benchmark(
+    stack: Settings, config: FreshnessBenchmark, folder: Path
+) -> tuple[dict[str, Any], Figure]:
+    """Freshness percentiles at each rate, smallest first; return the result and its plot."""
+    runs = [_one_rate(stack, config, rate, folder / f"rate-{rate}") for rate in sorted(config.rates)]
+    result = {
+        "trigger_seconds": config.trigger_seconds,
+        "seconds_per_rate": config.seconds,
+        "warmup_seconds": config.warmup_seconds,
+        "runs": runs,
+        "ratios": {f"p99_vs_trigger_at_{r['rate']}": r["p99_seconds"] / config.trigger_seconds for r in runs},
+    }
+    return result, _figure(result)
