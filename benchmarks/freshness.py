@@ -17,7 +17,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -82,14 +82,12 @@ def _one_rate(stack: Settings, config: FreshnessBenchmark, rate: int, folder: Pa
     env = {"UPI_TRIGGER_SECONDS": str(config.trigger_seconds), "UPI_STARTING_OFFSETS": "earliest"}
     world = make_world(stack, "file", folder, env=env)
     warmup_ids: set[str] = set()
-    warmup = _counting(
-        Plan(1, 0.0, rate + 1_000_003, datetime.now(UTC), MIX, STEADY.flat()).factory().records(1), warmup_ids
-    )
+    warmup = _counting(Plan.of(1, 1.0, rate + 1_000_003, None, MIX, STEADY).factory().records(1), warmup_ids)
     with running_stream(world, folder) as process:
         send_to_kafka(warmup, world.settings.kafka_bootstrap, world.settings.kafka_topic)
         _wait_for_rows(world, 1, config.drain_timeout_seconds, process, folder)
-        start = datetime.now(UTC)
-        plan = Plan(int(rate * config.seconds), float(rate), rate, start, MIX, STEADY.flat())
+        plan = Plan.of(int(rate * config.seconds), float(rate), rate, None, MIX, STEADY)
+        start = plan.start
         txn_ids: set[str] = set()
         records = _counting(plan.factory().records(plan.count), txn_ids)
         sent = send_to_kafka(records, world.settings.kafka_bootstrap, world.settings.kafka_topic, rate=rate)

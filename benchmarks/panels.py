@@ -26,7 +26,6 @@ from matplotlib.figure import Figure
 
 from benchmarks.results import titled
 from tests.integration.world import create_database
-from upi.dashboard_preview import default_range
 from upi.settings import Settings
 from warehouse.dashboards import DASHBOARDS, Dashboard
 from warehouse.panel_queries import grafana_interval, run_panel
@@ -124,7 +123,7 @@ def run_panels_benchmark(stack: Settings, config: PanelsBenchmark) -> tuple[dict
     baseline = _baseline_seconds(dsn)
     default_range_timings, whole_range_timings = [], []
     for dashboard in DASHBOARDS:
-        start, stop = default_range(dashboard, end)
+        start, stop = dashboard.default_range(end)
         default_range_timings += _time_dashboard(settings.grafana_dsn, dashboard, start, stop)
         whole_range_timings += _time_dashboard(
             settings.grafana_dsn, dashboard, end - timedelta(days=config.days), end

@@ -13,11 +13,14 @@ import multiprocessing
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from generator.events import EventFactory, TrafficMix
 from generator.producer import SendSummary, send_to_kafka
 from generator.profiles import Profile
+
+UNPACED_EVENTS_PER_SECOND = 1_000.0
+"""The event-time clock of a run sent as fast as possible (at intensity 1)."""
 
 
 @dataclass(frozen=True)
@@ -31,9 +34,23 @@ class Plan:
     mix: TrafficMix
     profile: Profile
 
+    @classmethod
+    def of(
+        cls, count: int, rate: float, seed: int, start: datetime | None, mix: TrafficMix, profile: Profile
+    ) -> Plan:
+        """A run whose event times never lie in the future: paced, they follow the wall clock from ``start``
+        (the profile's day shape cannot stretch them); as fast as possible without a ``start``, they are laid out
+        on the profile's clock so that the last one is now."""
+        now = datetime.now(UTC)
+        if rate > 0:
+            return cls(count, rate, seed, start or now, mix, profile.flat())
+        if start is None:
+            start = profile.start_for(now, count, UNPACED_EVENTS_PER_SECOND)
+        return cls(count, rate, seed, start, mix, profile)
+
     def factory(self, worker: int = 0, workers: int = 1) -> EventFactory:
         """The event factory of one worker: its own seed, the shared start, its share of the event-time rate."""
-        per_second = (self.rate or 1_000.0) / workers
+        per_second = (self.rate or UNPACED_EVENTS_PER_SECOND) / workers
         return EventFactory(self.seed + worker, self.start, self.mix, events_per_second=per_second,
                             profile=self.profile)  # fmt: skip
 

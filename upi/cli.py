@@ -203,11 +203,7 @@ def generate(
     if workers > 1 and output is not None:
         raise ConfigError("--workers: several workers write to Kafka only; drop --output or use --workers 1")
     shape = replace(PROFILES[profile.value], hot_key_rate=hot_key_rate)
-    if rate > 0:  # paced: event times follow the wall clock, so the day's shape cannot stretch them
-        shape = shape.flat()
-    elif start is None:  # as fast as possible: the run's event times end now, never in the future
-        start = shape.start_for(datetime.now(UTC), count, 1_000.0)
-    plan = Plan(count, rate, seed, start or datetime.now(UTC), mix, shape)
+    plan = Plan.of(count, rate, seed, start, mix, shape)
     if workers > 1:
         summary = send_with_workers(plan, settings.kafka_bootstrap, settings.kafka_topic, workers)
     else:

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
@@ -27,13 +26,6 @@ from warehouse.dashboards import DASHBOARDS, Dashboard
 from warehouse.panel_queries import PanelResult, run_dashboard
 
 _TABLE_ROWS = 8
-
-
-def default_range(dashboard: Dashboard, end: datetime) -> tuple[datetime, datetime]:
-    """The dashboard's own default range (``now-1h``, ``now-30d``) ending at ``end``."""
-    amount, unit = int(dashboard.time_from[4:-1]), dashboard.time_from[-1]
-    span = {"m": timedelta(minutes=amount), "h": timedelta(hours=amount), "d": timedelta(days=amount)}[unit]
-    return end - span, end
 
 
 def _number(value: Any) -> float:
@@ -57,7 +49,7 @@ def _timeseries(ax: Axes, result: PanelResult) -> None:
                 series[name].append((moment, _number(row[index])))
     right = ax.twinx() if result.panel.right_axis else None
     for name, points in series.items():
-        moments = np.array([_utc64(p[0]) for p in points])
+        moments = [_matplotlib_date(p[0]) for p in points]
         target = right if right is not None and name in result.panel.right_axis else ax
         style = "--" if target is right else "-"
         target.plot(moments, [p[1] for p in points], style, label=name, marker="." if len(points) < 3 else "")
@@ -106,10 +98,6 @@ def _table(ax: Axes, result: PanelResult) -> None:
 _DRAW = {"timeseries": _timeseries, "piechart": _pie, "barchart": _bars}
 
 
-def _utc64(moment: datetime) -> np.datetime64:
-    return np.datetime64(moment.astimezone(UTC).replace(tzinfo=None), "ms")
-
-
 def _matplotlib_date(moment: datetime) -> float:
     """Days since 1970-01-01 UTC: matplotlib's date axis unit."""
     return moment.timestamp() / 86_400
@@ -144,7 +132,7 @@ def write_previews(settings: Settings, directory: Path, end: datetime) -> list[P
     directory.mkdir(parents=True, exist_ok=True)
     paths = []
     for dashboard in DASHBOARDS:
-        start, stop = default_range(dashboard, end)
+        start, stop = dashboard.default_range(end)
         results = run_dashboard(settings.grafana_dsn, dashboard, start, stop)
         path = directory / f"{dashboard.uid}.png"
         draw_dashboard(dashboard, results, (start, stop)).savefig(path, dpi=90)

@@ -24,6 +24,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from upi.paths import PROJECT_ROOT
+from warehouse import READER_ROLE
 
 __all__ = ["ConfigError", "Settings", "load_settings", "settings_or_exit"]
 
@@ -168,7 +169,7 @@ class Settings(BaseSettings):
         parts = urlsplit(self.dsn)
         password = quote(self.grafana_db_password.get_secret_value(), safe="")
         host = f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
-        return parts._replace(netloc=f"upi_grafana:{password}@{host}").geturl()
+        return parts._replace(netloc=f"{READER_ROLE}:{password}@{host}").geturl()
 
     @property
     def uses_s3(self) -> bool:

@@ -15,6 +15,7 @@ from pathlib import Path
 WAREHOUSE_DIR = Path(__file__).resolve().parent
 MIGRATIONS_DIR = WAREHOUSE_DIR / "migrations"
 SQL_DIR = WAREHOUSE_DIR / "sql"
+READER_ROLE = "upi_grafana"  # created by migrations/007_grafana_reader.sql; the dashboards connect as it
 
 
 @cache

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -24,6 +25,7 @@ from warehouse import WAREHOUSE_DIR
 PANELS_DIR = WAREHOUSE_DIR / "panels"
 DASHBOARDS_DIR = WAREHOUSE_DIR.parent / "docker" / "grafana" / "dashboards"
 DATASOURCE = {"type": "grafana-postgresql-datasource", "uid": "upi-postgres"}
+_SPAN_UNITS = {"m": "minutes", "h": "hours", "d": "days"}
 
 Kind = Literal["timeseries", "table", "piechart", "barchart", "stat"]
 
@@ -66,6 +68,11 @@ class Dashboard:
     refresh: str
     panels: tuple[Panel, ...]
     min_interval: str = "10s"
+
+    def default_range(self, end: datetime) -> tuple[datetime, datetime]:
+        """The dashboard's own default range (``now-1h``, ``now-30d``) ending at ``end``."""
+        amount, unit = int(self.time_from[4:-1]), self.time_from[-1]
+        return end - timedelta(**{_SPAN_UNITS[unit]: amount}), end
 
 
 _RATE = "reqps"

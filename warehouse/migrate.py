@@ -19,8 +19,6 @@ import psycopg2
 
 from warehouse import MIGRATIONS_DIR, sql
 
-READER_ROLE = "upi_grafana"  # created by 007_grafana_reader.sql; the dashboards connect as it
-
 _LOCK_KEY = 0x5550_4931  # any constant shared by all runners
 
 

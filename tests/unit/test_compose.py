@@ -13,8 +13,8 @@ import yaml
 from upi.paths import PROJECT_ROOT
 from upi.settings import Settings
 from upi.stack.tools import docker_compose
+from warehouse import READER_ROLE
 from warehouse.dashboards import DATASOURCE
-from warehouse.migrate import READER_ROLE
 
 DOCKER = PROJECT_ROOT / "docker"
 COMPOSE = DOCKER / "compose.yml"
