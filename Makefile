@@ -58,6 +58,7 @@ chaos: stack-up
 SOAK_MINUTES ?= 30
 SOAK_RATE ?= 1000
 bench: stack-up
+	$(BIN)/python -m benchmarks sustained
 	$(BIN)/python -m benchmarks sink
 	$(BIN)/python -m benchmarks freshness
 	$(BIN)/python -m benchmarks soak --minutes $(SOAK_MINUTES) --rate $(SOAK_RATE)

@@ -1,7 +1,8 @@
-"""``python -m benchmarks [sink|freshness|soak|gold|panels|generator|report]``: benchmarks and their report.
+"""``python -m benchmarks [sustained|sink|freshness|soak|gold|panels|generator|report]``: benchmarks, report.
 
 Examples::
 
+    python -m benchmarks sustained                   # highest rate held 5 min end to end, + Postgres baselines
     python -m benchmarks sink --records 200000       # stream + sink vs bare COPY-upsert
     python -m benchmarks soak --minutes 30 --rate 1000
     python -m benchmarks gold --rows 1000000 --rows 10000000
@@ -30,6 +31,7 @@ from benchmarks.report import render_report
 from benchmarks.results import RESULTS_DIR, save_result
 from benchmarks.sink import SinkBenchmark, run_sink_benchmark
 from benchmarks.soak import SoakBenchmark, run_soak_benchmark
+from benchmarks.sustained import SustainedBenchmark, run_sustained_benchmark
 from upi.settings import Settings, load_settings
 from upi.stack import manager
 
@@ -65,6 +67,23 @@ def sink(
     """Sustained events/s of `upi stream`, its Postgres sink rate, a bare COPY-upsert and executemany × 20."""
     config = SinkBenchmark(records, batch_records, baseline_rows)
     _run("sink", lambda stack, folder: run_sink_benchmark(stack, config, folder), results)
+
+
+@app.command()
+def sustained(
+    start_rate: Annotated[int, typer.Option(min=100, help="Rate of the first probe, events/s.")] = 2_000,
+    probe_seconds: Annotated[float, typer.Option(min=10, help="Seconds of each probe.")] = 90.0,
+    sustain_seconds: Annotated[float, typer.Option(min=30, help="Seconds the best rate must hold.")] = 300.0,
+    lake: Annotated[str, typer.Option(help="Lake of the run: s3a (MinIO) or file.")] = "s3a",
+    results: ResultsOption = RESULTS_DIR,
+) -> None:
+    """Highest rate held end to end without growing lag, beside a bare COPY-upsert and executemany × 20."""
+    if lake not in ("s3a", "file"):
+        raise typer.BadParameter("use s3a or file", param_hint="--lake")
+    config = SustainedBenchmark(
+        start_rate=start_rate, probe_seconds=probe_seconds, sustain_seconds=sustain_seconds, lake=lake
+    )
+    _run("sustained", lambda stack, folder: run_sustained_benchmark(stack, config, folder), results)
 
 
 @app.command()

@@ -21,6 +21,7 @@ from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from benchmarks.results import titled
+from benchmarks.spark_stages import slowest_stages, stage_mark
 from generator.profiles import IST
 from spark_jobs import tables
 from spark_jobs.gold import run_gold
@@ -96,6 +97,7 @@ def _time_one_day(spark: SparkSession, stack: Settings, folder: Path, rows: int)
     synthetic_silver(spark, DAY, rows).write.format("delta").partitionBy("event_date").save(
         settings.table_uri(tables.SILVER)
     )
+    mark = stage_mark(spark)
     run = run_gold(spark, settings, DAY)
     return {
         "rows": rows,
@@ -104,6 +106,7 @@ def _time_one_day(spark: SparkSession, stack: Settings, folder: Path, rows: int)
         "great_expectations_seconds": run.quality_seconds,
         "great_expectations_share": run.quality_seconds / run.seconds,
         "suites": {o.suite: round(o.seconds, 2) for o in run.outcomes},
+        "slowest_stages": slowest_stages(spark, since=mark),
     }
 
 
@@ -124,6 +127,6 @@ def _figure(result: dict[str, Any]) -> Figure:
 
 def run_gold_benchmark(stack: Settings, config: GoldBenchmark, folder: Path) -> tuple[dict[str, Any], Figure]:
     """Time the gold job on a synthetic day of each size; return the result and its plot."""
-    spark = build_spark(stack, "upi-bench-gold", ui=False)
+    spark = build_spark(stack, "upi-bench-gold")
     result = {"days": [_time_one_day(spark, stack, folder, rows) for rows in sorted(config.sizes)]}
     return result, _figure(result)

@@ -136,7 +136,42 @@ def _freshness(r: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _sustained(r: dict[str, Any]) -> list[str]:
+    def run_row(label: str, run: dict[str, Any]) -> str:
+        return (
+            f"| {label} {run['rate']:,}/s | {run['sent_per_second']:,.0f} | "
+            f"{run['backlog_growth_per_second']:+,.0f}/s ({run['growth_share_of_rate']:+.1%}) | "
+            f"{run['max_backlog']:,} | {run['drain_seconds']:.0f} s | {'holds' if run['holds'] else '**grows**'} |"
+        )
+
+    ratios, sustained = r["ratios"], r["sustained_events_per_second"]
+    return [
+        f"`upi stream` (trigger {r['trigger_seconds']} s, at most {r['max_offsets_per_trigger']:,} records a "
+        f"batch, lake on `{r['lake']}`), `steady` traffic with 2 % redeliveries, 1 % invalid, 3 % PENDING. "
+        "Backlog = Kafka records not yet through both queries. A rate holds when the backlog grows by less than "
+        f"{r['tolerance']:.0%} of the input (least-squares slope; probes: second half of "
+        f"{r['probe_seconds']:g} s; sustained: after the first minute of {r['sustain_seconds'] / 60:g} min).",
+        "",
+        "| run | sent/s | backlog growth | max backlog | drain after | verdict |",
+        "|---|---:|---:|---:|---:|---|",
+        *(run_row("probe", run) for run in r["search"]),
+        *(run_row(f"{r['sustain_seconds'] / 60:g} min", run) for run in r["sustain"]),
+        "",
+        "| measure (same run) | rows/s | ratio |",
+        "|---|---:|---:|",
+        f"| `upi stream` sustained, end to end | {sustained:,.0f} | {ratios['sustained_vs_target_25k']:.0%} of the "
+        f"25,000/s target; {ratios['sustained_vs_bare_copy_upsert']:.0%} of bare COPY-upsert |",
+        f"| its Postgres sink (time inside its transactions) | {r['sink']['rows_per_second']:,.0f} | "
+        f"{ratios['sink_vs_bare_copy_upsert']:.0%} of bare COPY-upsert |",
+        f"| bare COPY-upsert of the same rows, same batches | {r['bare_copy_upsert']['rows_per_second']:,.0f} | "
+        "100% |",
+        f"| executemany, 20 rows a transaction ({r['executemany_20']['rows']:,} rows) | "
+        f"{r['executemany_20']['rows_per_second']:,.0f} | sink = {ratios['sink_vs_executemany_20']:.1f}× this |",
+    ]
+
+
 SECTIONS: dict[str, tuple[str, Callable[[dict[str, Any]], list[str]]]] = {
+    "sustained": ("End-to-end sustained throughput", _sustained),
     "sink": ("Stream throughput and the Postgres sink", _sink),
     "freshness": ("Freshness: event time to Postgres", _freshness),
     "soak": ("Soak: bounded dedup state", _soak),

@@ -89,7 +89,7 @@ def _stream_rates(world: World, records: int) -> dict[str, Any]:
     }
 
 
-def _sink_rate(world: World) -> dict[str, Any]:
+def sink_rate(world: World) -> dict[str, Any]:
     ((batches, rows_in, rows_upserted, write_ms),) = postgres(
         world.settings,
         "SELECT count(*), sum(rows_in), sum(rows_upserted), sum(write_ms) FROM sink_batches"
@@ -104,7 +104,7 @@ def _sink_rate(world: World) -> dict[str, Any]:
     }
 
 
-def _silver_in_sink_batches(world: World) -> list[pa.Table]:
+def silver_in_sink_batches(world: World) -> list[pa.Table]:
     """Silver's rows in Kafka order, cut into batches of the sizes the sink's ledger recorded."""
     spark = build_spark(world.settings, "upi-bench-sink", ui=False)
     silver = (
@@ -128,9 +128,10 @@ def _timed_transactions(dsn: str, transactions: Iterator[Callable[[Cursor], obje
         return time.perf_counter() - started
 
 
-def _count(dsn: str, table: str) -> int:
+def clean_rows(dsn: str) -> int:
+    """Rows of ``clean_upi_transactions`` in the database at ``dsn``."""
     with closing(psycopg2.connect(dsn)) as conn, conn.cursor() as cur:
-        cur.execute(f"SELECT count(*) FROM {table}")
+        cur.execute(f"SELECT count(*) FROM {CLEAN_TARGET}")
         ((rows,),) = cur.fetchall()
         return int(rows)
 
@@ -143,7 +144,7 @@ def _merge_clean_csv(cur: Cursor, rows: io.BytesIO) -> int:
     return merge_csv(cur, CLEAN_TARGET, SILVER_COLUMNS, rows)
 
 
-def _bare_copy_upsert(stack: Settings, batches: list[pa.Table]) -> dict[str, Any]:
+def bare_copy_upsert(stack: Settings, batches: list[pa.Table]) -> dict[str, Any]:
     csvs = [csv_of(batch) for batch in batches]  # encoded before the clock starts: Postgres' share only
     dsn = _fresh_database(stack, "copy")
     seconds = _timed_transactions(dsn, (functools.partial(_merge_clean_csv, rows=rows) for rows in csvs))
@@ -151,7 +152,7 @@ def _bare_copy_upsert(stack: Settings, batches: list[pa.Table]) -> dict[str, Any
     return {"rows": rows, "seconds": seconds, "rows_per_second": _rate(rows, seconds), "dsn": dsn}
 
 
-def _executemany_in_twenties(stack: Settings, batches: list[pa.Table], limit: int) -> dict[str, Any]:
+def executemany_in_twenties(stack: Settings, batches: list[pa.Table], limit: int) -> dict[str, Any]:
     rows = pa.concat_tables(batches).slice(0, limit).to_pylist()
     chunks = [
         rows[i : i + ROWS_PER_EXECUTEMANY_TRANSACTION]
@@ -199,13 +200,13 @@ def run_sink_benchmark(stack: Settings, config: SinkBenchmark, folder: Path) -> 
     world.upi("stream", "--available-now", timeout=3600)
     wall = time.monotonic() - started
     stream = {**_stream_rates(world, config.records), "wall_seconds_with_startup": wall}
-    sink = _sink_rate(world)
-    batches = _silver_in_sink_batches(world)
-    bare = _bare_copy_upsert(stack, batches)
-    stream_rows, bare_rows = (_count(dsn, CLEAN_TARGET) for dsn in (world.settings.dsn, bare.pop("dsn")))
+    sink = sink_rate(world)
+    batches = silver_in_sink_batches(world)
+    bare = bare_copy_upsert(stack, batches)
+    stream_rows, bare_rows = (clean_rows(dsn) for dsn in (world.settings.dsn, bare.pop("dsn")))
     if stream_rows != bare_rows:
         raise AssertionError(f"the bare COPY-upsert left {bare_rows} rows, the stream {stream_rows}")
-    row_by_row = _executemany_in_twenties(stack, batches, config.baseline_rows)
+    row_by_row = executemany_in_twenties(stack, batches, config.baseline_rows)
     result: dict[str, Any] = {
         "records": config.records,
         "batch_records": config.batch_records,

@@ -34,11 +34,12 @@ VALID_ROWS = "valid_rows"
 SILVER_ROWS = "silver_rows"
 
 
-def observe_count(frame: DataFrame, name: str, late: Column | None = None) -> DataFrame:
-    """``frame`` reporting per micro-batch, as observed metric ``name``, its rows (and those ``late``)."""
-    counts = [F.count(F.lit(1)).alias("rows")]
+def observe_count(frame: DataFrame, name: str, where: Column, late: Column | None = None) -> DataFrame:
+    """``frame`` reporting per micro-batch, as observed metric ``name``, its rows ``where`` holds (and
+    those of them ``late``)."""
+    counts = [F.count(F.when(where, 1)).alias("rows")]
     if late is not None:
-        counts.append(F.sum(F.when(late, 1).otherwise(0)).alias("late"))
+        counts.append(F.count(F.when(where & late, 1)).alias("late"))
     return frame.observe(name, *counts)
 
 

@@ -2,12 +2,15 @@
 
 Two queries, each with its own checkpoint:
 
-* ``ingest``: Kafka → ``foreachBatch`` → bronze (every record as received) and quarantine (records that
-  break the contract, with a reason). Both Delta appends carry ``txnAppId``/``txnVersion``, so a replayed
-  micro-batch writes nothing twice.
-* ``refine``: bronze (Delta stream) → valid typed events → ``dropDuplicatesWithinWatermark`` on
-  (txn_id, status) with the RocksDB state store → ``foreachBatch`` → silver (idempotent Delta append) and
-  the Postgres upsert, whose ledger row commits in the same transaction as the rows.
+* ``ingest``: Kafka → ``foreachBatch`` → bronze (every record as received). Nothing else, so that a record
+  reaches bronze, and the refine query, one cheap append after it arrives.
+* ``refine``: bronze (Delta stream) → validated records → ``dropDuplicatesWithinWatermark`` on
+  (txn_id, status) of the valid ones, with the RocksDB state store → ``foreachBatch`` → valid events to
+  silver and the Postgres upsert; records that break the contract, each with its reason, to the quarantine
+  table and its Postgres twin. Each Postgres write commits its ledger row in the same transaction.
+
+Each Delta append is marked with (query id, batch id) (:class:`~spark_jobs.io.delta_tables.MicroBatchAppender`),
+so a replayed micro-batch writes nothing twice; validation runs once per record.
 
 Run it with ``upi stream [--available-now]`` or ``spark-submit --jars "$UPI_SPARK_JARS" spark_jobs/stream.py``.
 """
@@ -23,10 +26,11 @@ from dataclasses import dataclass
 
 from pyspark.errors import StreamingQueryException
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 from pyspark.sql.streaming.query import StreamingQuery
 
 from spark_jobs import tables
-from spark_jobs.io.delta_tables import append_once, ensure_table
+from spark_jobs.io.delta_tables import MicroBatchAppender, ensure_table
 from spark_jobs.io.kafka_source import failed_in_kafka_metrics, read_kafka
 from spark_jobs.io.postgres_sink import insert_quarantine_batch, upsert_clean_batch
 from spark_jobs.metrics import SILVER_ROWS, VALID_ROWS, ProgressRecorder, observe_count
@@ -58,7 +62,7 @@ class StreamRun:
 def query_id(batch: DataFrame) -> str:
     """The id of the streaming query running this ``foreachBatch`` call; stable across restarts.
 
-    Used as Delta's ``txnAppId`` and as the Postgres ledger's ``app_id``: a new checkpoint gets a new id.
+    Marks the query's Delta commits and is the Postgres ledger's ``app_id``: a new checkpoint gets a new id.
     """
     value = batch.sparkSession.sparkContext.getLocalProperty("sql.streaming.queryId")
     if not value:
@@ -91,6 +95,9 @@ class StreamJob:
         self.bronze_uri = settings.table_uri(tables.BRONZE)
         self.quarantine_uri = settings.table_uri(tables.QUARANTINE)
         self.silver_uri = settings.table_uri(tables.SILVER)
+        self.bronze = MicroBatchAppender(self.bronze_uri, [BRONZE_PARTITION])
+        self.quarantine = MicroBatchAppender(self.quarantine_uri, [BRONZE_PARTITION])
+        self.silver = MicroBatchAppender(self.silver_uri, [SILVER_PARTITION])
         self.last_ingest: StreamingQuery | None = None
 
     def ensure_tables(self) -> None:
@@ -102,34 +109,22 @@ class StreamJob:
         ensure_table(self.spark, self.silver_uri, valid_events(checked).schema, [SILVER_PARTITION])
 
     def _write_ingest_batch(self, batch: DataFrame, batch_id: int) -> None:
-        app_id = query_id(batch)
-        with _persisted(batch):
-            append_once(
-                batch, self.bronze_uri, app_id=app_id, batch_id=batch_id, partition_by=[BRONZE_PARTITION]
-            )
-            with _persisted(quarantined(validate(batch, self.rules))) as rejected:
-                append_once(
-                    rejected,
-                    self.quarantine_uri,
-                    app_id=app_id,
-                    batch_id=batch_id,
-                    partition_by=[BRONZE_PARTITION],
-                )
-                insert_quarantine_batch(rejected, self.settings.dsn, app_id=app_id, batch_id=batch_id)
+        self.bronze.append(batch, app_id=query_id(batch), batch_id=batch_id)
 
     def _write_refine_batch(self, batch: DataFrame, batch_id: int) -> None:
         app_id = query_id(batch)
         with _persisted(batch):
-            append_once(
-                batch, self.silver_uri, app_id=app_id, batch_id=batch_id, partition_by=[SILVER_PARTITION]
-            )
+            events, rejected = valid_events(batch), quarantined(batch)
+            self.silver.append(events, app_id=app_id, batch_id=batch_id, skip_empty=True)
             upsert_clean_batch(
-                batch,
+                events,
                 self.settings.dsn,
                 app_id=app_id,
                 batch_id=batch_id,
                 late_after=self.settings.watermark_delay,
             )
+            self.quarantine.append(rejected, app_id=app_id, batch_id=batch_id, skip_empty=True)
+            insert_quarantine_batch(rejected, self.settings.dsn, app_id=app_id, batch_id=batch_id)
 
     def _start(self, name: str, frame: DataFrame, writer: BatchWriter, available_now: bool) -> StreamingQuery:
         stream = (
@@ -151,11 +146,11 @@ class StreamJob:
     def start_refine(self, *, available_now: bool = False) -> StreamingQuery:
         bronze = self.spark.readStream.format("delta").load(self.bronze_uri)
         late = arrived_late(self.settings.watermark_delay)
-        valid = observe_count(valid_events(validate(bronze, self.rules)), VALID_ROWS)
-        unique = observe_count(
-            drop_redeliveries(valid, self.settings.watermark_delay), SILVER_ROWS, late=late
-        )
-        return self._start(tables.REFINE_QUERY, unique, self._write_refine_batch, available_now)
+        is_valid = F.col("reason").isNull()
+        checked = observe_count(validate(bronze, self.rules), VALID_ROWS, where=is_valid)
+        unique = drop_redeliveries(checked, self.settings.watermark_delay, keep_every=~is_valid)
+        counted = observe_count(unique, SILVER_ROWS, where=is_valid, late=late)
+        return self._start(tables.REFINE_QUERY, counted, self._write_refine_batch, available_now)
 
 
 def _rows_read(query: StreamingQuery) -> int:

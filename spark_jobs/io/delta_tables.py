@@ -1,18 +1,23 @@
-"""Delta tables of the lake: created up front with their schema, appended to idempotently.
+"""Delta tables of the lake: created up front with their schema, appended to once per micro-batch.
 
 Example::
 
     >>> ensure_table(spark, uri, schema, partition_by=["ingest_date"])        # doctest: +SKIP
-    >>> append_once(batch_df, uri, app_id=query_id, batch_id=7, partition_by=["ingest_date"])
+    >>> bronze = MicroBatchAppender(uri, partition_by=["ingest_date"])
+    >>> bronze.append(batch_df, app_id=query_id, batch_id=7)   # False when batch 7 was already there
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 
 from delta.tables import DeltaTable
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql.types import StructType
+
+RECENT_COMMITS = 10
+"""Commits searched for a query's last batch: the stream is the only writer of its tables (see README)."""
 
 
 def ensure_table(spark: SparkSession, uri: str, schema: StructType, partition_by: Sequence[str] = ()) -> None:
@@ -23,18 +28,61 @@ def ensure_table(spark: SparkSession, uri: str, schema: StructType, partition_by
     empty.write.format("delta").mode("append").partitionBy(*partition_by).save(uri)
 
 
-def append_once(
-    batch: DataFrame, uri: str, *, app_id: str, batch_id: int, partition_by: Sequence[str] = ()
-) -> None:
-    """Append ``batch`` unless this (app_id, batch_id) was already written: a replayed batch writes nothing."""
-    (
-        batch.write.format("delta")
-        .mode("append")
-        .option("txnAppId", app_id)
-        .option("txnVersion", str(batch_id))
-        .partitionBy(*partition_by)
-        .save(uri)
-    )
+def batch_mark(app_id: str, batch_id: int) -> str:
+    """The ``userMetadata`` of the commit that appended micro-batch ``batch_id`` of query ``app_id``."""
+    return json.dumps({"app_id": app_id, "batch_id": batch_id}, sort_keys=True)
+
+
+def last_batch_written(spark: SparkSession, uri: str, app_id: str) -> int:
+    """The newest micro-batch of query ``app_id`` among the table's recent commits; -1 when none."""
+    for (metadata,) in (
+        DeltaTable.forPath(spark, uri).history(RECENT_COMMITS).select("userMetadata").collect()
+    ):
+        try:
+            mark = json.loads(metadata) if metadata else None
+        except json.JSONDecodeError:
+            continue
+        if isinstance(mark, dict) and mark.get("app_id") == app_id:
+            return int(mark["batch_id"])
+    return -1
+
+
+class MicroBatchAppender:
+    """Appends each micro-batch of a streaming query to one Delta table at most once.
+
+    Every commit carries :func:`batch_mark` as its ``userMetadata``. Spark replays only a query's last
+    micro-batch, and only in a new run; so a batch that directly follows the one this appender just wrote
+    is new, and any other (the first of a run, one after a failed write) is looked up in the table's recent
+    commits first. Delta's own ``txnAppId``/``txnVersion`` do the same lookup on every write, through a
+    reconstruction of the whole table state that cost ~0.5 s per append (3x a plain append).
+    """
+
+    def __init__(self, uri: str, partition_by: Sequence[str] = ()) -> None:
+        self.uri = uri
+        self.partition_by = tuple(partition_by)
+        self._written: dict[str, int] = {}
+
+    def append(self, batch: DataFrame, *, app_id: str, batch_id: int, skip_empty: bool = False) -> bool:
+        """Append ``batch`` unless it is there already; True when it was written now.
+
+        ``skip_empty`` writes no commit for an empty batch. Only for a persisted batch: looking into a
+        source's batch twice makes Spark count its input rows twice in the query's progress.
+        """
+        follows = self._written.pop(app_id, None) == batch_id - 1
+        if (skip_empty and batch.isEmpty()) or (
+            not follows and last_batch_written(batch.sparkSession, self.uri, app_id) >= batch_id
+        ):
+            self._written[app_id] = batch_id
+            return False
+        (
+            batch.write.format("delta")
+            .mode("append")
+            .option("userMetadata", batch_mark(app_id, batch_id))
+            .partitionBy(*self.partition_by)
+            .save(self.uri)
+        )
+        self._written[app_id] = batch_id
+        return True
 
 
 def replace_partition(frame: DataFrame, uri: str, column: str, value: str) -> None:

@@ -1,8 +1,9 @@
 """Exactly-once writes of micro-batches into Postgres: clean transactions and quarantined records.
 
-One transaction per micro-batch: claim (app_id, batch_id) in the ``sink_batches`` ledger, ``COPY`` the batch
-into a staging table, merge it into the target, record the counts, commit. A batch Spark replays after a
-crash finds its claim and writes nothing; a batch that crashed before commit left nothing, claim included.
+One transaction per micro-batch and target: claim (app_id, batch_id, target) in the ``sink_batches``
+ledger, ``COPY`` the batch into a staging table, merge it into the target, record the counts, commit. A batch
+Spark replays after a crash finds its claim and writes nothing; a batch that crashed before commit left
+nothing, claim included.
 
 Example::
 
@@ -88,7 +89,13 @@ def _exactly_once(
         rows_in, rows_written = write(cur)
         cur.execute(
             sql("record_sink_batch"),
-            {"app_id": app_id, "batch_id": batch_id, "rows_in": rows_in, "rows_upserted": rows_written},
+            {
+                "app_id": app_id,
+                "batch_id": batch_id,
+                "target": target,
+                "rows_in": rows_in,
+                "rows_upserted": rows_written,
+            },
         )
         return rows_written
 

@@ -21,9 +21,22 @@ DEDUP_KEY = ("txn_id", "status")
 ARRIVAL_TIME = "ingest_time"
 
 
-def drop_redeliveries(events: DataFrame, window: str) -> DataFrame:
-    """Keep the first copy of each ``DEDUP_KEY`` seen within ``window`` of arrival time (bounded state)."""
-    return events.withWatermark(ARRIVAL_TIME, window).dropDuplicatesWithinWatermark(list(DEDUP_KEY))
+RECORD_KEY = "_record"
+
+
+def drop_redeliveries(events: DataFrame, window: str, *, keep_every: Column | None = None) -> DataFrame:
+    """Keep the first copy of each ``DEDUP_KEY`` seen within ``window`` of arrival time (bounded state).
+
+    Rows for which ``keep_every`` holds are all kept, each keyed by its own Kafka coordinates: the refine
+    query passes the records that broke the contract through, and every one of them goes to quarantine.
+    """
+    keys = list(DEDUP_KEY)
+    if keep_every is not None:
+        record = F.concat_ws(":", F.col("kafka_partition"), F.col("kafka_offset"))
+        events = events.withColumn(RECORD_KEY, F.when(keep_every, record))
+        keys.append(RECORD_KEY)
+    unique = events.withWatermark(ARRIVAL_TIME, window).dropDuplicatesWithinWatermark(keys)
+    return unique.drop(RECORD_KEY) if keep_every is not None else unique
 
 
 def arrived_late(window: str) -> Column:

@@ -16,6 +16,7 @@ from benchmarks.report import render_report
 from benchmarks.results import save_result
 from benchmarks.sink import SinkBenchmark, run_sink_benchmark
 from benchmarks.soak import SoakBenchmark, run_soak_benchmark
+from benchmarks.sustained import SustainedBenchmark, run_sustained_benchmark
 from upi.settings import Settings
 from warehouse.dashboards import DASHBOARDS
 
@@ -84,3 +85,19 @@ def test_the_freshness_benchmark_measures_percentiles_of_every_row_after_the_war
     assert 0 < run["p50_seconds"] <= run["p95_seconds"] <= run["p99_seconds"] <= run["max_seconds"]
     save_result("freshness", result, figure, folder=tmp_path / "results")
     assert "## Freshness: event time to Postgres" in render_report(tmp_path / "results")
+
+
+def test_the_sustained_benchmark_searches_sustains_and_measures_the_postgres_baselines(
+    stack: Settings, tmp_path: Path
+) -> None:
+    config = SustainedBenchmark(
+        start_rate=200, step=2.0, max_rate=400, probe_seconds=10, sustain_seconds=20, warmup_seconds=5,
+        sample_seconds=1, lake="file", baseline_rows=100, sustain_attempts=1,
+    )  # fmt: skip
+    result, figure = run_sustained_benchmark(stack, config, tmp_path)
+    assert result["search"][0]["rate"] == 200 and result["sustain"][0]["seconds"] == 20
+    assert all(p["samples"] and p["sent_per_second"] > 0 for p in result["search"] + result["sustain"])
+    assert result["sink"]["rows_in"] > 0 and result["bare_copy_upsert"]["rows"] == result["sink"]["rows_in"]
+    assert result["executemany_20"]["rows"] == 100
+    save_result("sustained", result, figure, folder=tmp_path / "results")
+    assert "## End-to-end sustained throughput" in render_report(tmp_path / "results")

@@ -59,10 +59,15 @@ def outage_run(
     postgres_service, kafka = services["postgres"], services["kafka"]
     assert isinstance(postgres_service, PostgresService)
     crashes: list[MidTransactionCrash] = []
+
+    def restart_kafka_then_send_more() -> None:
+        restart(kafka)  # the stream may have drained the topic by now: it must read new records after this
+        sent.extend(produce_traffic(world, records=2_000, seed=31, mix=CHAOS_MIX))
+
     stream_through_outages(
         world,
         [lambda: crashes.append(crash_postgres_mid_sink_transaction(world, postgres_service)),
-         lambda: restart(kafka)],
+         restart_kafka_then_send_more],
         log_dir=folder,
     )  # fmt: skip
     world.upi("stream", "--available-now")

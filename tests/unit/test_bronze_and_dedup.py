@@ -130,3 +130,47 @@ def test_an_event_arriving_after_the_window_counts_as_late(spark: SparkSession) 
         F.to_timestamp("event_time").alias("event_time"), F.to_timestamp("ingest_time").alias("ingest_time")
     )
     assert [r.late for r in times.select(arrived_late("10 minutes").alias("late")).collect()] == [False, True]
+
+
+def test_every_record_marked_keep_every_is_kept_even_with_the_same_key(
+    spark: SparkSession, tmp_path: Path
+) -> None:
+    (tmp_path / "in").mkdir()
+    rows: list[dict[str, object]] = [
+        {"txn_id": "T1", "status": "SUCCESS", "reason": None, "kafka_partition": 0, "kafka_offset": 1},
+        {"txn_id": "T1", "status": "SUCCESS", "reason": None, "kafka_partition": 0, "kafka_offset": 2},
+        {
+            "txn_id": "T2",
+            "status": "SUCCESS",
+            "reason": "amount_too_precise",
+            "kafka_partition": 0,
+            "kafka_offset": 3,
+        },
+        {
+            "txn_id": "T2",
+            "status": "SUCCESS",
+            "reason": "amount_too_precise",
+            "kafka_partition": 1,
+            "kafka_offset": 3,
+        },
+    ]
+    lines = [json.dumps({**row, "ingest_time": "2026-11-25T06:00:10Z"}) for row in rows]
+    (tmp_path / "in" / "0000.json").write_text("\n".join(lines))
+    source = spark.readStream.schema(
+        "txn_id string, status string, reason string, kafka_partition int, kafka_offset long, ingest_time timestamp"
+    ).json(str(tmp_path / "in"))
+    sink = f"dedup_{uuid.uuid4().hex}"
+    query = (
+        drop_redeliveries(source, "10 minutes", keep_every=F.col("reason").isNotNull())
+        .writeStream.format("memory").queryName(sink)
+        .option("checkpointLocation", str(tmp_path / "checkpoint")).start()
+    )  # fmt: skip
+    try:
+        query.processAllAvailable()
+    finally:
+        query.stop()
+    kept = spark.table(sink)
+    assert "_record" not in kept.columns
+    assert sorted((r.txn_id, r.reason or "") for r in kept.collect()) == [
+        ("T1", ""), ("T2", "amount_too_precise"), ("T2", "amount_too_precise"),
+    ]  # fmt: skip

@@ -1,0 +1,290 @@
+"""End-to-end sustained throughput: the highest input rate ``upi stream`` holds without growing lag.
+
+Lag here is end to end, in Kafka records: records in the topic (the sum of its end offsets) minus the records
+whose micro-batch has passed both queries — the refine query's input rows in ``pipeline_metrics`` (one bronze
+row per Kafka record; a refine batch's progress is written after its Postgres transaction committed). A rate
+*holds* when, over the measured part of a run, this backlog grows by less than ``tolerance`` of the input
+(least-squares slope ≤ tolerance × rate) and the generator really sent at the rate.
+
+1. **Search**, on one running stream: probes of ``probe_seconds`` at rising rates (``start_rate`` × ``step``
+   each time) until one does not hold, then one probe between the last two; the stream drains between
+   probes, so each starts from an empty backlog. Slopes use each probe's second half.
+2. **Sustain**: a fresh world at the best rate found for ``sustain_seconds`` (5 minutes); slope over all
+   but the first minute. If it does not hold, the rate steps down by ``step_down`` and the run repeats.
+3. **Postgres, same run**: the silver rows of the sustained run, in the sizes of its sink batches, merged by
+   a bare COPY-upsert (psycopg2 alone: the sink's ceiling) and by executemany in transactions of 20 rows
+   (the seed project's approach), beside the stream's own sink rate.
+
+Traffic: the ``steady`` profile (flat at the rate), 2 % redeliveries, 1 % invalid, 3 % PENDING that later
+resolve; the stream runs with its default trigger and batch limit, on the MinIO lake (``s3a``) by default.
+
+Run it with ``python -m benchmarks sustained`` (``make bench``).
+"""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from matplotlib.figure import Figure
+
+from benchmarks.results import titled
+from benchmarks.sink import bare_copy_upsert, executemany_in_twenties, silver_in_sink_batches, sink_rate
+from benchmarks.streaming import check_running, running_stream
+from generator.events import TrafficMix
+from generator.producer import send_to_kafka
+from generator.profiles import STEADY
+from generator.workers import Plan
+from spark_jobs import tables
+from tests.integration.expected import postgres
+from tests.integration.world import World, make_world
+from upi.kafka_admin import topic_size
+from upi.settings import Settings
+
+MIX = TrafficMix(duplicate_rate=0.02, invalid_rate=0.01, pending_rate=0.03)
+RECORDS_THROUGH = (
+    f"SELECT coalesce(sum(input_rows), 0) FROM pipeline_metrics WHERE query_name = '{tables.REFINE_QUERY}'"
+)
+
+
+@dataclass(frozen=True)
+class SustainedBenchmark:
+    """The shape of one run.
+
+    By default: probes from 2,000/s, 1.5x higher each time up to 60,000/s, 90 s each; then the best rate
+    held for 5 minutes, the first minute left out of the verdict; holding = backlog growth under 2 %.
+    """
+
+    start_rate: int = 2_000
+    step: float = 1.5
+    max_rate: int = 60_000
+    probe_seconds: float = 90.0
+    sustain_seconds: float = 300.0
+    warmup_seconds: float = 60.0  # of the sustained run, left out of its slope
+    tolerance: float = 0.02
+    step_down: float = 0.85
+    sustain_attempts: int = 3
+    sample_seconds: float = 2.0
+    lake: str = "s3a"
+    baseline_rows: int = 20_000  # of the executemany baseline (it is slow)
+    drain_timeout_seconds: float = 900.0
+    seed: int = 23
+
+
+def backlog(world: World) -> int:
+    """Kafka records not yet through both queries."""
+    through = int(postgres(world.settings, RECORDS_THROUGH)[0][0])
+    return topic_size(world.settings.kafka_bootstrap, world.settings.kafka_topic) - through
+
+
+@dataclass
+class _Sampler:
+    """Samples the backlog every ``every`` seconds on a thread, as (seconds since start, records)."""
+
+    world: World
+    every: float
+    samples: list[tuple[float, int]] = field(default_factory=list)
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def run(self) -> None:
+        started = time.monotonic()
+        while not self._stop.is_set():
+            self.samples.append((time.monotonic() - started, backlog(self.world)))
+            self._stop.wait(self.every)
+
+
+@contextmanager
+def _sampling(world: World, every: float) -> Iterator[_Sampler]:
+    sampler = _Sampler(world, every)
+    thread = threading.Thread(target=sampler.run, daemon=True)
+    thread.start()
+    try:
+        yield sampler
+    finally:
+        sampler._stop.set()
+        thread.join()
+
+
+def slope(samples: list[tuple[float, int]]) -> float:
+    """Least-squares growth of the backlog, records per second."""
+    n = len(samples)
+    if n < 2:
+        return 0.0
+    mean_t = sum(t for t, _ in samples) / n
+    mean_b = sum(b for _, b in samples) / n
+    spread = sum((t - mean_t) ** 2 for t, _ in samples)
+    return sum((t - mean_t) * (b - mean_b) for t, b in samples) / spread if spread else 0.0
+
+
+def _wait_for_drain(world: World, process: subprocess.Popen[bytes], folder: Path, timeout: float) -> float:
+    started = time.monotonic()
+    while backlog(world) > 0:
+        check_running(process, folder)
+        if time.monotonic() - started > timeout:
+            raise AssertionError(f"the stream did not drain its backlog in {timeout:g} s")
+        time.sleep(1.0)
+    return time.monotonic() - started
+
+
+def _warm_up(
+    world: World, config: SustainedBenchmark, process: subprocess.Popen[bytes], folder: Path
+) -> None:
+    """A thousand records through both queries first: Spark's start-up stays out of every measurement."""
+    plan = Plan.of(1_000, 0.0, config.seed - 1, None, MIX, STEADY)
+    send_to_kafka(
+        plan.factory().records(plan.count), world.settings.kafka_bootstrap, world.settings.kafka_topic
+    )
+    _wait_for_drain(world, process, folder, config.drain_timeout_seconds)
+
+
+def _run_at(
+    world: World, config: SustainedBenchmark, rate: int, seconds: float, skip_seconds: float, seed: int
+) -> dict[str, Any]:
+    """Send ``seconds`` of traffic at ``rate`` and judge the backlog after ``skip_seconds``."""
+    plan = Plan.of(int(rate * seconds), float(rate), seed, None, MIX, STEADY)
+    with _sampling(world, config.sample_seconds) as sampler:
+        sent = send_to_kafka(
+            plan.factory().records(plan.count), world.settings.kafka_bootstrap, world.settings.kafka_topic,
+            rate=rate,
+        )  # fmt: skip
+    if sent.errors:
+        raise AssertionError(f"Kafka refused {sent.errors} records: {sent.first_error}")
+    judged = [(t, b) for t, b in sampler.samples if t >= skip_seconds]
+    growth = slope(judged)
+    sent_rate = sent.events_per_second
+    return {
+        "rate": rate,
+        "seconds": seconds,
+        "sent_per_second": sent_rate,
+        "backlog_growth_per_second": growth,
+        "growth_share_of_rate": growth / rate,
+        "max_backlog": max((b for _, b in sampler.samples), default=0),
+        "last_backlog": sampler.samples[-1][1] if sampler.samples else 0,
+        "generator_kept_up": sent_rate >= 0.97 * rate,
+        "holds": growth <= config.tolerance * rate and sent_rate >= 0.97 * rate,
+        "samples": sampler.samples,
+    }
+
+
+def _search(stack: Settings, config: SustainedBenchmark, folder: Path) -> list[dict[str, Any]]:
+    """Probes at rising rates on one stream, then one between the last that held and the first that did not."""
+    world = make_world(stack, config.lake, folder)
+    probes: list[dict[str, Any]] = []
+    with running_stream(world, folder) as process:
+        _warm_up(world, config, process, folder)
+        rate = config.start_rate
+        while rate <= config.max_rate:
+            probe = _run_at(
+                world, config, rate, config.probe_seconds, config.probe_seconds / 2, config.seed + rate
+            )
+            check_running(process, folder)
+            probe["drain_seconds"] = _wait_for_drain(world, process, folder, config.drain_timeout_seconds)
+            probes.append(probe)
+            if not probe["holds"]:
+                break
+            rate = int(rate * config.step)
+        held = [p["rate"] for p in probes if p["holds"]]
+        failed = [p["rate"] for p in probes if not p["holds"]]
+        if held and failed:
+            between = int((held[-1] * failed[0]) ** 0.5)
+            probe = _run_at(
+                world, config, between, config.probe_seconds, config.probe_seconds / 2, config.seed
+            )
+            probe["drain_seconds"] = _wait_for_drain(world, process, folder, config.drain_timeout_seconds)
+            probes.append(probe)
+    return probes
+
+
+def _sustain(
+    stack: Settings, config: SustainedBenchmark, rate: int, folder: Path
+) -> tuple[World, list[dict[str, Any]]]:
+    """Fresh worlds at ``rate`` for ``sustain_seconds``, stepping down until one holds (or attempts run out)."""
+    attempts: list[dict[str, Any]] = []
+    for attempt in range(config.sustain_attempts):
+        world = make_world(stack, config.lake, folder / f"sustain-{attempt}")
+        with running_stream(world, folder / f"sustain-{attempt}") as process:
+            _warm_up(world, config, process, folder)
+            run = _run_at(world, config, rate, config.sustain_seconds, config.warmup_seconds, config.seed)
+            run["drain_seconds"] = _wait_for_drain(world, process, folder, config.drain_timeout_seconds)
+        attempts.append(run)
+        if run["holds"]:
+            break
+        rate = int(rate * config.step_down)
+    return world, attempts
+
+
+def _figure(result: dict[str, Any]) -> Figure:
+    figure = Figure(figsize=(11, 4.5), layout="constrained")
+    lag, bars = figure.subplots(1, 2, width_ratios=[3, 2])
+    for run in result["search"]:
+        t, b = zip(*run["samples"], strict=True) if run["samples"] else ((), ())
+        lag.plot(t, b, linestyle="--", linewidth=1,
+                 label=f"probe {run['rate']:,}/s ({'holds' if run['holds'] else 'grows'})")  # fmt: skip
+    for run in result["sustain"]:
+        t, b = zip(*run["samples"], strict=True) if run["samples"] else ((), ())
+        lag.plot(
+            t, b, linewidth=2, label=f"5 min at {run['rate']:,}/s ({'holds' if run['holds'] else 'grows'})"
+        )
+    lag.set_xlabel("seconds since the run started")
+    lag.set_ylabel("Kafka records not yet in Postgres")
+    lag.legend(fontsize=7)
+    labels = ["upi stream\nsustained", "its Postgres\nsink", "bare\nCOPY-upsert", "executemany\n× 20"]
+    values = [
+        result["sustained_events_per_second"],
+        result["sink"]["rows_per_second"],
+        result["bare_copy_upsert"]["rows_per_second"],
+        result["executemany_20"]["rows_per_second"],
+    ]
+    drawn = bars.bar(labels, values, color=["#4c72b0", "#55a868", "#8172b2", "#c44e52"])
+    bars.bar_label(drawn, labels=[f"{v:,.0f}/s" for v in values], fontsize=8)
+    bars.set_yscale("log")
+    bars.set_ylabel("rows (events) per second, log scale")
+    return titled(
+        figure,
+        f"Sustained end to end: {result['sustained_events_per_second']:,.0f} events/s held for "
+        f"{result['sustain_seconds'] / 60:g} min (lake {result['lake']}); target 25,000/s",
+    )
+
+
+def run_sustained_benchmark(
+    stack: Settings, config: SustainedBenchmark, folder: Path
+) -> tuple[dict[str, Any], Figure]:
+    """Search, sustain and the Postgres baselines, all in this run; return the result and its plot."""
+    probes = _search(stack, config, folder / "search")
+    held = [p["rate"] for p in probes if p["holds"]]
+    candidate = max(held) if held else int(config.start_rate * config.step_down)
+    world, attempts = _sustain(stack, config, candidate, folder)
+    final = attempts[-1]
+    sink = sink_rate(world)
+    batches = silver_in_sink_batches(world)
+    bare = bare_copy_upsert(stack, batches)
+    bare.pop("dsn")
+    row_by_row = executemany_in_twenties(stack, batches, config.baseline_rows)
+    sustained = float(final["rate"]) if final["holds"] else 0.0
+    result: dict[str, Any] = {
+        "lake": config.lake,
+        "trigger_seconds": world.settings.trigger_seconds,
+        "max_offsets_per_trigger": world.settings.max_offsets_per_trigger,
+        "tolerance": config.tolerance,
+        "probe_seconds": config.probe_seconds,
+        "sustain_seconds": config.sustain_seconds,
+        "search": probes,
+        "sustain": attempts,
+        "sustained_events_per_second": sustained,
+        "sink": sink,
+        "bare_copy_upsert": bare,
+        "executemany_20": row_by_row,
+        "ratios": {
+            "sustained_vs_target_25k": sustained / 25_000,
+            "sustained_vs_bare_copy_upsert": sustained / bare["rows_per_second"],
+            "sink_vs_bare_copy_upsert": sink["rows_per_second"] / bare["rows_per_second"],
+            "sink_vs_executemany_20": sink["rows_per_second"] / row_by_row["rows_per_second"],
+        },
+    }
+    return result, _figure(result)
