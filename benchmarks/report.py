@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,19 @@ def _gold(r: dict[str, Any]) -> list[str]:
             f"| {day['rows']:,} | {day['seconds']:.1f} s | {day['great_expectations_seconds']:.1f} s | "
             f"{day['great_expectations_share']:.0%} |"
         )
+    for day in r["days"]:
+        stages = day.get("slowest_stages") or []
+        if stages:
+            lines += ["", f"Slowest Spark stages of the {day['rows']:,}-transaction day:", ""]
+            lines += [
+                "| stage | seconds | tasks | rows read | shuffle rows read / written |",
+                "|---|---:|---:|---:|---:|",
+            ]
+            lines += [
+                f"| {s['stage']}: {s['name']} | {s['seconds']:.1f} | {s['tasks']} | {s['input_records']:,} | "
+                f"{s['shuffle_read_records']:,} / {s['shuffle_write_records']:,} |"
+                for s in stages[:5]
+            ]
     return lines
 
 
@@ -167,7 +181,27 @@ def _sustained(r: dict[str, Any]) -> list[str]:
         "100% |",
         f"| executemany, 20 rows a transaction ({r['executemany_20']['rows']:,} rows) | "
         f"{r['executemany_20']['rows_per_second']:,.0f} | sink = {ratios['sink_vs_executemany_20']:.1f}× this |",
+        *_batch_profile(r.get("batch_profile") or {}),
     ]
+
+
+def _batch_profile(profile: dict[str, dict[str, float]]) -> list[str]:
+    if not profile:
+        return []
+    lines = [
+        "",
+        "Where the micro-batches of the sustained run spent their time (averages of Spark's progress reports):",
+        "",
+        "| query | batches | rows a batch | batch | in foreachBatch (addBatch) | offsets + planning | checkpoint |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, q in profile.items():
+        lines.append(
+            f"| {name} | {q['batches']:,} | {q['input_rows']:,.0f} | {q['duration_ms']:,.0f} ms | "
+            f"{q['add_batch_ms']:,.0f} ms | {q['latest_offset_ms'] + q['query_planning_ms']:,.0f} ms | "
+            f"{q['checkpoint_commits_ms']:,.0f} ms |"
+        )
+    return lines
 
 
 SECTIONS: dict[str, tuple[str, Callable[[dict[str, Any]], list[str]]]] = {
@@ -181,6 +215,62 @@ SECTIONS: dict[str, tuple[str, Callable[[dict[str, Any]], list[str]]]] = {
 }
 
 
+@dataclass(frozen=True)
+class Target:
+    """One target of issue #7 and where its measurement lives in the results."""
+
+    label: str
+    goal: float
+    higher_is_better: bool
+    unit: str
+    measured: Callable[[dict[str, dict[str, Any]]], float | None]
+
+    def row(self, results: dict[str, dict[str, Any]]) -> str:
+        try:
+            value = self.measured(results)
+        except (KeyError, StopIteration):
+            value = None
+        if value is None:
+            return f"| {self.label} | not measured | |"
+        if self.higher_is_better:
+            verdict = (
+                "met" if value >= self.goal else f"**missed**: {value / self.goal:.0%} of the target reached"
+            )
+        else:
+            verdict = "met" if value < self.goal else f"**missed**: {value / self.goal:.1f}× the limit"
+        shown = f"{value:,.0f}" if value >= 100 else f"{value:,.2f}"
+        return f"| {self.label} | {shown}{self.unit} | {verdict} |"
+
+
+TARGETS = (
+    Target("end to end, sustained 5 min, ≥ 25,000 events/s", 25_000, True, "/s",
+           lambda r: r["sustained"]["sustained_events_per_second"]),
+    Target("Postgres sink ≥ 70 % of a bare COPY-upsert", 0.70, True, "",
+           lambda r: r["sustained"]["ratios"]["sink_vs_bare_copy_upsert"]),
+    Target("Postgres sink ≥ 10× executemany in batches of 20", 10.0, True, "×",
+           lambda r: r["sustained"]["ratios"]["sink_vs_executemany_20"]),
+    Target("freshness p99 < 2 s at 10,000 events/s", 2.0, False, " s",
+           lambda r: next(x["p99_seconds"] for x in r["freshness"]["runs"] if x["rate"] == 10_000)),
+    Target("gold for a 10M-transaction day < 60 s", 60.0, False, " s",
+           lambda r: next(d["seconds"] for d in r["gold"]["days"] if d["rows"] == 10_000_000)),
+    Target("generator, one process, ≥ 50,000 events/s", 50_000, True, "/s",
+           lambda r: r["generator"]["one_process"]["events_per_second"]),
+)  # fmt: skip
+
+
+def _targets(results: dict[str, dict[str, Any]]) -> list[str]:
+    return [
+        "",
+        "## Targets on this 2-core machine",
+        "",
+        "Each section below says where the time goes; a missed target is reported as the share of it reached.",
+        "",
+        "| target | measured | verdict |",
+        "|---|---:|---|",
+        *(target.row(results) for target in TARGETS),
+    ]
+
+
 def render_report(results: Path = RESULTS_DIR, out: Path | None = None) -> str:
     """The markdown report of every result in ``results``; written to ``out`` when given."""
     lines = [
@@ -189,11 +279,14 @@ def render_report(results: Path = RESULTS_DIR, out: Path | None = None) -> str:
         "Written by `make bench` (`python -m benchmarks`). Each benchmark measures its baseline in the same run;",
         "this machine is shared and noisy, so compare ratios, not absolute numbers.",
     ]
-    for name, (title, render) in SECTIONS.items():
-        path = results / f"{name}.json"
-        if not path.exists():
-            continue
-        result = json.loads(path.read_text())
+    loaded = {
+        name: json.loads((results / f"{name}.json").read_text())
+        for name in SECTIONS
+        if (results / f"{name}.json").exists()
+    }
+    lines += _targets(loaded)
+    for name, result in loaded.items():
+        title, render = SECTIONS[name]
         lines += ["", f"## {title}", "", *render(result), ""]
         lines.append(
             f"Measured {result['measured_at']} at commit `{result['commit']}` on {result['cpus']} CPUs. "

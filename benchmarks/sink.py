@@ -6,8 +6,8 @@ All measured in one run on one machine state:
    ``upi stream --available-now`` drains them through bronze, silver and Postgres in micro-batches of
    ``batch_records``. Events/s = records / the summed micro-batch durations of both queries (Spark's own
    progress reports in ``pipeline_metrics``), with and without each query's first batch (JIT warm-up).
-2. The sink's rate: rows it merged / the time inside its transactions (``sink_batches.write_ms``: collecting
-   the batch from Spark, COPY, merge, late-day bookkeeping).
+2. The sink's rate: rows it merged / the time inside its transactions (``sink_batches.write_ms``: claim, CSV
+   encoding, COPY, merge, late-day bookkeeping; the batch is collected from Spark before the transaction).
 3. The bare COPY-upsert: the same silver rows in batches of the same sizes, pre-encoded as CSV, COPY'd and
    merged with the sink's own SQL by psycopg2 alone (no Spark, no ledger) into an empty database: the
    ceiling the sink is measured against.
@@ -104,16 +104,20 @@ def sink_rate(world: World) -> dict[str, Any]:
     }
 
 
-def silver_in_sink_batches(world: World) -> list[pa.Table]:
-    """Silver's rows in Kafka order, cut into batches of the sizes the sink's ledger recorded."""
-    spark = build_spark(world.settings, "upi-bench-sink", ui=False)
-    silver = (
-        spark.read.format("delta").load(world.settings.table_uri(tables.SILVER))
-        .select(*SILVER_COLUMNS).orderBy("kafka_partition", "kafka_offset").toArrow()
-    )  # fmt: skip
+def silver_in_sink_batches(world: World, limit: int | None = None) -> list[pa.Table]:
+    """Silver's rows in Kafka order, cut into batches of the sizes the sink's ledger recorded; with ``limit``,
+    the first batches up to that many rows (the driver holds them all in memory)."""
     sizes = [int(n) for (n,) in postgres(
         world.settings, f"SELECT rows_in FROM sink_batches WHERE target = '{CLEAN_TARGET}' ORDER BY batch_id"
     )]  # fmt: skip
+    if limit is not None:
+        room = [max(0, limit - sum(sizes[:i])) for i in range(len(sizes))]
+        sizes = [min(size, left) for size, left in zip(sizes, room, strict=True) if left > 0]
+    spark = build_spark(world.settings, "upi-bench-sink", ui=False)
+    silver = (
+        spark.read.format("delta").load(world.settings.table_uri(tables.SILVER))
+        .select(*SILVER_COLUMNS).orderBy("kafka_partition", "kafka_offset").limit(sum(sizes)).toArrow()
+    )  # fmt: skip
     offsets = [sum(sizes[:i]) for i in range(len(sizes))]
     return [silver.slice(offset, size) for offset, size in zip(offsets, sizes, strict=True)]
 

@@ -11,9 +11,9 @@ row per Kafka record; a refine batch's progress is written after its Postgres tr
    probes, so each starts from an empty backlog. Slopes use each probe's second half.
 2. **Sustain**: a fresh world at the best rate found for ``sustain_seconds`` (5 minutes); slope over all
    but the first minute. If it does not hold, the rate steps down by ``step_down`` and the run repeats.
-3. **Postgres, same run**: the silver rows of the sustained run, in the sizes of its sink batches, merged by
-   a bare COPY-upsert (psycopg2 alone: the sink's ceiling) and by executemany in transactions of 20 rows
-   (the seed project's approach), beside the stream's own sink rate.
+3. **Postgres, same run**: the silver rows of the sustained run (its first ``copy_rows``), in the sizes of
+   its sink batches, merged by a bare COPY-upsert (psycopg2 alone: the sink's ceiling) and by executemany
+   in transactions of 20 rows (the seed project's approach), beside the stream's own sink rate.
 
 Traffic: the ``steady`` profile (flat at the rate), 2 % redeliveries, 1 % invalid, 3 % PENDING that later
 resolve; the stream runs with its default trigger and batch limit, on the MinIO lake (``s3a``) by default.
@@ -71,10 +71,16 @@ class SustainedBenchmark:
     step_down: float = 0.85
     sustain_attempts: int = 3
     sample_seconds: float = 2.0
+    trigger_seconds: int = 5  # the stream's default
     lake: str = "s3a"
     baseline_rows: int = 20_000  # of the executemany baseline (it is slow)
+    copy_rows: int = 500_000  # of the bare COPY-upsert: the first sink batches up to this many rows
     drain_timeout_seconds: float = 900.0
     seed: int = 23
+
+
+def _stream_env(config: SustainedBenchmark) -> dict[str, str]:
+    return {"UPI_TRIGGER_SECONDS": str(config.trigger_seconds)}
 
 
 def backlog(world: World) -> int:
@@ -174,7 +180,7 @@ def _run_at(
 
 def _search(stack: Settings, config: SustainedBenchmark, folder: Path) -> list[dict[str, Any]]:
     """Probes at rising rates on one stream, then one between the last that held and the first that did not."""
-    world = make_world(stack, config.lake, folder)
+    world = make_world(stack, config.lake, folder, env=_stream_env(config))
     probes: list[dict[str, Any]] = []
     with running_stream(world, folder) as process:
         _warm_up(world, config, process, folder)
@@ -207,7 +213,7 @@ def _sustain(
     """Fresh worlds at ``rate`` for ``sustain_seconds``, stepping down until one holds (or attempts run out)."""
     attempts: list[dict[str, Any]] = []
     for attempt in range(config.sustain_attempts):
-        world = make_world(stack, config.lake, folder / f"sustain-{attempt}")
+        world = make_world(stack, config.lake, folder / f"sustain-{attempt}", env=_stream_env(config))
         with running_stream(world, folder / f"sustain-{attempt}") as process:
             _warm_up(world, config, process, folder)
             run = _run_at(world, config, rate, config.sustain_seconds, config.warmup_seconds, config.seed)
@@ -217,6 +223,19 @@ def _sustain(
             break
         rate = int(rate * config.step_down)
     return world, attempts
+
+
+BATCH_PROFILE = (Path(__file__).resolve().parent / "sql" / "batch_profile.sql").read_text(encoding="utf-8")
+
+
+def batch_profile(world: World) -> dict[str, dict[str, float]]:
+    """Where each query's micro-batches spent their time (Spark's progress reports), on average."""
+    fields = ("input_rows", "duration_ms", "add_batch_ms", "latest_offset_ms", "query_planning_ms",
+              "checkpoint_commits_ms")  # fmt: skip
+    return {
+        str(name): {"batches": int(batches), **{f: float(v) for f, v in zip(fields, values, strict=True)}}
+        for name, batches, *values in postgres(world.settings, BATCH_PROFILE)
+    }
 
 
 def _figure(result: dict[str, Any]) -> Figure:
@@ -262,14 +281,15 @@ def run_sustained_benchmark(
     world, attempts = _sustain(stack, config, candidate, folder)
     final = attempts[-1]
     sink = sink_rate(world)
-    batches = silver_in_sink_batches(world)
+    profile = batch_profile(world)
+    batches = silver_in_sink_batches(world, config.copy_rows)
     bare = bare_copy_upsert(stack, batches)
     bare.pop("dsn")
     row_by_row = executemany_in_twenties(stack, batches, config.baseline_rows)
     sustained = float(final["rate"]) if final["holds"] else 0.0
     result: dict[str, Any] = {
         "lake": config.lake,
-        "trigger_seconds": world.settings.trigger_seconds,
+        "trigger_seconds": config.trigger_seconds,
         "max_offsets_per_trigger": world.settings.max_offsets_per_trigger,
         "tolerance": config.tolerance,
         "probe_seconds": config.probe_seconds,
@@ -277,6 +297,7 @@ def run_sustained_benchmark(
         "search": probes,
         "sustain": attempts,
         "sustained_events_per_second": sustained,
+        "batch_profile": profile,
         "sink": sink,
         "bare_copy_upsert": bare,
         "executemany_20": row_by_row,

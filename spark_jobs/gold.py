@@ -79,14 +79,14 @@ def day_transactions(spark: SparkSession, settings: Settings, day: date) -> Data
     """The final state of each transaction whose IST business day is ``day``.
 
     A transaction's states may lie on other days (PENDING before midnight, resolved after; a late
-    resolution): all states of the transactions seen on ``day`` within ``gold_state_window_days`` either
-    side decide which state is final, and so whether it belongs to ``day``.
+    resolution): all states within ``gold_state_window_days`` either side decide which state is final, and
+    so whether it belongs to ``day``. (Narrowing them first to the transactions seen on ``day`` cost a join
+    that shuffled every row twice: a third of a 10M-transaction day's time.)
     """
     silver = spark.read.format("delta").load(settings.table_uri(tables.SILVER))
     reach = timedelta(days=settings.gold_state_window_days)
     around = silver.where(F.col(DAY_COLUMN).between(day - reach, day + reach))
-    seen_on_day = around.where(F.col(DAY_COLUMN) == F.lit(day)).select("txn_id").distinct()
-    return transactions_of_day(final_states(around.join(seen_on_day, "txn_id", "left_semi")), day)
+    return transactions_of_day(final_states(around), day)
 
 
 def row_count_bounds(settings: Settings, day: date) -> tuple[int, int | None]:

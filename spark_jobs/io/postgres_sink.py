@@ -67,9 +67,8 @@ def merge_csv(cur: Cursor, target: str, columns: tuple[str, ...], rows: io.Bytes
     return int(cur.rowcount)
 
 
-def _merge_staged(cur: Cursor, target: str, columns: tuple[str, ...], batch: DataFrame) -> tuple[int, int]:
-    """Merge ``batch`` (its ``columns``) into ``target`` through staging; return (rows staged, rows written)."""
-    table = batch.select(*columns).toArrow()
+def _merge_staged(cur: Cursor, target: str, columns: tuple[str, ...], table: pa.Table) -> tuple[int, int]:
+    """Merge ``table`` (exactly ``columns``) into ``target`` through staging; return (rows staged, rows written)."""
     return int(table.num_rows), merge_csv(cur, target, columns, csv_of(table))
 
 
@@ -113,8 +112,12 @@ def upsert_clean_batch(
     event time are counted in ``late_event_days``.
     """
 
+    rows = batch.select(
+        *SILVER_COLUMNS
+    ).toArrow()  # collected before the transaction: it holds no lock meanwhile
+
     def write(cur: Cursor) -> tuple[int, int]:
-        written = _merge_staged(cur, CLEAN_TARGET, SILVER_COLUMNS, batch)
+        written = _merge_staged(cur, CLEAN_TARGET, SILVER_COLUMNS, rows)
         cur.execute(sql("record_late_event_days"), {"late_after": late_after})
         return written
 
@@ -134,8 +137,8 @@ def insert_quarantine_batch(batch: DataFrame, dsn: str, *, app_id: str, batch_id
         .drop("value_text")
         .withColumnRenamed("_text", "value_text")
     )
-
+    rows = staged.select(*QUARANTINE_STAGE_COLUMNS).toArrow()
     return _exactly_once(
         dsn, app_id=app_id, batch_id=batch_id, target=QUARANTINE_TARGET,
-        write=lambda cur: _merge_staged(cur, QUARANTINE_TARGET, QUARANTINE_STAGE_COLUMNS, staged),
+        write=lambda cur: _merge_staged(cur, QUARANTINE_TARGET, QUARANTINE_STAGE_COLUMNS, rows),
     )  # fmt: skip

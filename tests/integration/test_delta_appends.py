@@ -1,0 +1,67 @@
+"""``MicroBatchAppender`` on a real Delta table: each micro-batch lands once, across restarts of the query."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from delta.tables import DeltaTable
+from pyspark.sql import DataFrame, SparkSession
+
+from spark_jobs.io.delta_tables import MicroBatchAppender, ensure_table, last_batch_written
+
+pytestmark = pytest.mark.integration
+
+SCHEMA = "batch long, n long"
+
+
+def _batch(spark: SparkSession, batch_id: int, rows: int = 3) -> DataFrame:
+    return spark.createDataFrame([(batch_id, n) for n in range(rows)], SCHEMA)
+
+
+@pytest.fixture
+def table(spark: SparkSession, tmp_path: Path) -> str:
+    uri = f"file://{tmp_path}/table"
+    ensure_table(spark, uri, _batch(spark, 0).schema)
+    return uri
+
+
+def _rows(spark: SparkSession, uri: str) -> list[tuple[int, int]]:
+    return sorted((r.batch, r.n) for r in spark.read.format("delta").load(uri).collect())
+
+
+def test_consecutive_batches_are_appended_and_marked(spark: SparkSession, table: str) -> None:
+    appender = MicroBatchAppender(table)
+    assert [appender.append(_batch(spark, b), app_id="q1", batch_id=b) for b in (0, 1, 2)] == [True] * 3
+    assert len(_rows(spark, table)) == 9
+    assert last_batch_written(spark, table, "q1") == 2
+
+
+def test_a_batch_replayed_after_a_restart_is_skipped(spark: SparkSession, table: str) -> None:
+    MicroBatchAppender(table).append(_batch(spark, 0), app_id="q1", batch_id=0)
+    restarted = MicroBatchAppender(table)
+    assert restarted.append(_batch(spark, 0), app_id="q1", batch_id=0) is False
+    assert restarted.append(_batch(spark, 1), app_id="q1", batch_id=1) is True
+    assert _rows(spark, table) == [(0, 0), (0, 1), (0, 2), (1, 0), (1, 1), (1, 2)]
+
+
+def test_a_batch_handed_in_twice_by_one_process_is_written_once(spark: SparkSession, table: str) -> None:
+    appender = MicroBatchAppender(table)
+    appender.append(_batch(spark, 0), app_id="q1", batch_id=0)
+    appender.append(_batch(spark, 1), app_id="q1", batch_id=1)
+    assert appender.append(_batch(spark, 1), app_id="q1", batch_id=1) is False
+    assert len(_rows(spark, table)) == 6
+
+
+def test_another_query_id_is_a_new_writer(spark: SparkSession, table: str) -> None:
+    MicroBatchAppender(table).append(_batch(spark, 0), app_id="q1", batch_id=0)
+    assert MicroBatchAppender(table).append(_batch(spark, 0), app_id="q2", batch_id=0) is True
+    assert len(_rows(spark, table)) == 6
+
+
+def test_an_empty_batch_writes_no_commit_when_asked(spark: SparkSession, table: str) -> None:
+    appender = MicroBatchAppender(table)
+    versions_before = DeltaTable.forPath(spark, table).history().count()
+    assert appender.append(_batch(spark, 0, rows=0), app_id="q1", batch_id=0, skip_empty=True) is False
+    assert DeltaTable.forPath(spark, table).history().count() == versions_before
+    assert appender.append(_batch(spark, 1), app_id="q1", batch_id=1) is True
