@@ -15,10 +15,10 @@ SILVER = "silver_upi_transactions"
 
 
 INGEST_QUERY = "ingest"
-"""Kafka → bronze + quarantine."""
+"""Kafka → bronze."""
 
 REFINE_QUERY = "refine"
-"""Bronze → silver + Postgres."""
+"""Bronze → silver + Postgres, and quarantine (Delta + Postgres)."""
 
 
 def checkpoint(settings: Settings, query: str) -> str:

@@ -1,8 +1,8 @@
 """Bronze row → typed UPI event, or the reason it breaks the contract. The only place that reads payloads.
 
 Validation is a pure function of the bronze row (the "future" check compares with ``ingest_time``, not
-with the clock), so the ingest query that quarantines and the refine query that builds silver always agree
-on which records are valid. Every rule has a reason code; a record gets the first rule it breaks, in
+with the clock), so a replayed micro-batch, or a rebuild from bronze, sorts every record the same way as
+the first time. Every rule has a reason code; a record gets the first rule it breaks, in
 :data:`REASONS` order, with the offending field in ``reason_detail``.
 
 Example::
