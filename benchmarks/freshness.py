@@ -14,7 +14,6 @@ Run it with ``python -m benchmarks freshness --rate 1000 --rate 5000 --rate 1000
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -24,7 +23,7 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from benchmarks.results import titled
-from benchmarks.streaming import check_running, running_stream
+from benchmarks.streaming import running_stream, wait_for_stream
 from generator.events import Record, TrafficMix
 from generator.producer import send_to_kafka
 from generator.profiles import STEADY
@@ -43,7 +42,10 @@ SECONDS_BUCKETS = """
 SELECT width_bucket(extract(epoch FROM updated_at - event_time), 0, 30, 60), count(*)
 FROM clean_upi_transactions WHERE event_time >= %s GROUP BY 1 ORDER BY 1
 """
-SINK_WRITE_MS = "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY write_ms) FROM sink_batches"
+SINK_WRITE_MS = (
+    "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY write_ms) FROM sink_batches"
+    " WHERE target = 'clean_upi_transactions' AND rows_in > 0"
+)
 MAX_LAG = "SELECT coalesce(max(kafka_lag_max), 0) FROM pipeline_metrics WHERE batch_time >= %s"
 
 
@@ -62,13 +64,12 @@ def _rows(world: World) -> int:
 
 def _wait_for_rows(world: World, rows: int, timeout: float, process: Any, folder: Path) -> float:
     """Seconds until Postgres holds ``rows`` transactions; fails after ``timeout``."""
-    started = time.monotonic()
-    while (found := _rows(world)) < rows:
-        check_running(process, folder)
-        if time.monotonic() - started > timeout:
-            raise AssertionError(f"{found:,} of {rows:,} transactions in Postgres after {timeout:g} s")
-        time.sleep(0.5)
-    return time.monotonic() - started
+
+    def missing() -> str | None:
+        found = _rows(world)
+        return None if found >= rows else f"{found:,} of {rows:,} transactions in Postgres"
+
+    return wait_for_stream(process, folder, missing, timeout=timeout)
 
 
 def _counting(records: Iterator[Record], txn_ids: set[str]) -> Iterator[Record]:

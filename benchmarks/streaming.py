@@ -12,7 +12,8 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -39,3 +40,22 @@ def check_running(process: subprocess.Popen[bytes], folder: Path) -> None:
     """Fail the benchmark when the stream died."""
     if process.poll() is not None:
         raise AssertionError(f"the stream exited ({process.returncode}); see {folder / 'stream.log'}")
+
+
+def wait_for_stream(
+    process: subprocess.Popen[bytes],
+    folder: Path,
+    missing: Callable[[], str | None],
+    *,
+    timeout: float,
+    poll: float = 0.5,
+) -> float:
+    """Seconds until ``missing()`` says nothing is missing (``None``), the stream staying up meanwhile; fails
+    after ``timeout`` with what was still missing."""
+    started = time.monotonic()
+    while (still := missing()) is not None:
+        check_running(process, folder)
+        if time.monotonic() - started > timeout:
+            raise AssertionError(f"{still} after {timeout:g} s")
+        time.sleep(poll)
+    return time.monotonic() - started

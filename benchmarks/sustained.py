@@ -36,7 +36,7 @@ from matplotlib.figure import Figure
 
 from benchmarks.results import titled
 from benchmarks.sink import bare_copy_upsert, executemany_in_twenties, silver_in_sink_batches, sink_rate
-from benchmarks.streaming import check_running, running_stream
+from benchmarks.streaming import check_running, running_stream, wait_for_stream
 from generator.events import TrafficMix
 from generator.producer import send_to_kafka
 from generator.profiles import STEADY
@@ -98,6 +98,9 @@ class _Sampler:
     samples: list[tuple[float, int]] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
 
+    def stop(self) -> None:
+        self._stop.set()
+
     def run(self) -> None:
         started = time.monotonic()
         while not self._stop.is_set():
@@ -113,7 +116,7 @@ def _sampling(world: World, every: float) -> Iterator[_Sampler]:
     try:
         yield sampler
     finally:
-        sampler._stop.set()
+        sampler.stop()
         thread.join()
 
 
@@ -129,13 +132,11 @@ def slope(samples: list[tuple[float, int]]) -> float:
 
 
 def _wait_for_drain(world: World, process: subprocess.Popen[bytes], folder: Path, timeout: float) -> float:
-    started = time.monotonic()
-    while backlog(world) > 0:
-        check_running(process, folder)
-        if time.monotonic() - started > timeout:
-            raise AssertionError(f"the stream did not drain its backlog in {timeout:g} s")
-        time.sleep(1.0)
-    return time.monotonic() - started
+    def missing() -> str | None:
+        behind = backlog(world)
+        return None if behind <= 0 else f"{behind:,} records still not through the stream"
+
+    return wait_for_stream(process, folder, missing, timeout=timeout, poll=1.0)
 
 
 def _warm_up(

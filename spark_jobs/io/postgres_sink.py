@@ -112,9 +112,8 @@ def upsert_clean_batch(
     event time are counted in ``late_event_days``.
     """
 
-    rows = batch.select(
-        *SILVER_COLUMNS
-    ).toArrow()  # collected before the transaction: it holds no lock meanwhile
+    # Collected before the transaction, which then holds its locks only while Postgres works.
+    rows = batch.select(*SILVER_COLUMNS).toArrow()
 
     def write(cur: Cursor) -> tuple[int, int]:
         written = _merge_staged(cur, CLEAN_TARGET, SILVER_COLUMNS, rows)
