@@ -37,6 +37,10 @@ BANKS = ("HDFC", "SBIN", "ICIC", "UTIB", "KKBK")
 FAILURE_CODES = ("U30", "U16", "Z9", "ZM", "U69", "BT")
 
 
+PENDING_FIRST_PERCENT = 3
+"""Share of resolved transactions whose PENDING state is in silver too (the generator's pending rate)."""
+
+
 @dataclass(frozen=True)
 class GoldBenchmark:
     """Day sizes to time, smallest first."""
@@ -49,7 +53,8 @@ def _pick(options: tuple[str, ...], draw: Column) -> Column:
 
 
 def synthetic_silver(spark: SparkSession, day: date, rows: int) -> DataFrame:
-    """``rows`` valid transactions of IST ``day``, one state each, in silver's schema."""
+    """``rows`` valid transactions of IST ``day`` in silver's schema: one state each, and for
+    :data:`PENDING_FIRST_PERCENT` % of the resolved ones a PENDING state two seconds before."""
     silver_schema = valid_events(validate(bronze_of(spark), ValidationRules())).schema
 
     def draw(k: int) -> Column:
@@ -85,7 +90,23 @@ def synthetic_silver(spark: SparkSession, day: date, rows: int) -> DataFrame:
         F.col("id").alias("kafka_offset"),
         (event_time + F.expr("INTERVAL 1 SECOND")).alias("ingest_time"),
     )
-    return frame.select(*(F.col(f.name).cast(f.dataType) for f in silver_schema.fields))
+    resolved = (F.col("status") != "PENDING") & (draw(13) % 100 < PENDING_FIRST_PERCENT)
+    earlier = F.greatest(
+        F.col("event_time") - F.expr("INTERVAL 2 SECONDS"), F.timestamp_seconds(F.lit(midnight))
+    )
+    pending_first = frame.where(resolved).select(
+        *[
+            F.col(c)
+            for c in frame.columns
+            if c not in ("status", "response_code", "event_time", "kafka_offset")
+        ],
+        F.lit("PENDING").alias("status"),
+        F.lit(None).cast("string").alias("response_code"),
+        earlier.alias("event_time"),
+        (F.col("kafka_offset") + rows).alias("kafka_offset"),
+    )
+    states = frame.unionByName(pending_first)
+    return states.select(*(F.col(f.name).cast(f.dataType) for f in silver_schema.fields))
 
 
 def _time_one_day(spark: SparkSession, stack: Settings, folder: Path, rows: int) -> dict[str, Any]:

@@ -7,7 +7,8 @@ Two queries, each with its own checkpoint:
 * ``refine``: bronze (Delta stream) → validated records → ``dropDuplicatesWithinWatermark`` on
   (txn_id, status) of the valid ones, with the RocksDB state store → ``foreachBatch`` → valid events to
   silver and the Postgres upsert; records that break the contract, each with its reason, to the quarantine
-  table and its Postgres twin. Each Postgres write commits its ledger row in the same transaction.
+  table and its Postgres twin. Each Postgres write commits its ledger row in the same transaction; the four
+  writes run at once (:func:`run_together`), so Postgres does not wait for the silver commit.
 
 Each Delta append is marked with (query id, batch id) (:class:`~spark_jobs.io.delta_tables.MicroBatchAppender`),
 so a replayed micro-batch writes nothing twice; validation runs once per record.
@@ -21,9 +22,11 @@ import argparse
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from pyspark import inheritable_thread_target
 from pyspark.errors import StreamingQueryException
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -85,6 +88,18 @@ def _persisted(batch: DataFrame) -> Iterator[DataFrame]:
         batch.unpersist()
 
 
+def run_together(*writes: Callable[[], object]) -> None:
+    """Run independent writes of one micro-batch at once; raise the first failure once all have ended.
+
+    Each write is idempotent on its own (ledger row or commit mark), so their order does not matter: a
+    batch replayed after any of them failed redoes only the ones that did not commit.
+    """
+    with ThreadPoolExecutor(max_workers=len(writes)) as pool:
+        futures = [pool.submit(inheritable_thread_target(write)) for write in writes]
+    for future in futures:
+        future.result()
+
+
 class StreamJob:
     """The two streaming queries over one SparkSession and one Settings."""
 
@@ -113,18 +128,17 @@ class StreamJob:
 
     def _write_refine_batch(self, batch: DataFrame, batch_id: int) -> None:
         app_id = query_id(batch)
+        dsn, late_after = self.settings.dsn, self.settings.watermark_delay
         with _persisted(batch):
             events, rejected = valid_events(batch), quarantined(batch)
-            self.silver.append(events, app_id=app_id, batch_id=batch_id, skip_empty=True)
-            upsert_clean_batch(
-                events,
-                self.settings.dsn,
-                app_id=app_id,
-                batch_id=batch_id,
-                late_after=self.settings.watermark_delay,
+            run_together(
+                lambda: upsert_clean_batch(
+                    events, dsn, app_id=app_id, batch_id=batch_id, late_after=late_after
+                ),
+                lambda: self.silver.append(events, app_id=app_id, batch_id=batch_id, skip_empty=True),
+                lambda: insert_quarantine_batch(rejected, dsn, app_id=app_id, batch_id=batch_id),
+                lambda: self.quarantine.append(rejected, app_id=app_id, batch_id=batch_id, skip_empty=True),
             )
-            self.quarantine.append(rejected, app_id=app_id, batch_id=batch_id, skip_empty=True)
-            insert_quarantine_batch(rejected, self.settings.dsn, app_id=app_id, batch_id=batch_id)
 
     def _start(self, name: str, frame: DataFrame, writer: BatchWriter, available_now: bool) -> StreamingQuery:
         stream = (

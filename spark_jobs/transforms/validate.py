@@ -133,7 +133,12 @@ def _optimizer_barrier(frame: DataFrame) -> DataFrame:
 
 
 def validate(bronze: DataFrame, rules: ValidationRules) -> DataFrame:
-    """Add the typed event columns, ``reason`` (null when valid) and ``reason_detail`` to bronze rows."""
+    """Add the typed event columns, ``reason`` (null when valid) and ``reason_detail`` to bronze rows.
+
+    The raw payload (``value``, and ``value_text`` when it is UTF-8) is kept only on rows that broke a rule,
+    for quarantine; on valid rows it is null, so it is not carried through the dedup shuffle and the cache
+    (bronze keeps every payload).
+    """
     text = F.col("value").cast("string")
     doc = F.col("_doc")
     fields = (*REQUIRED_FIELDS, *OPTIONAL_FIELDS)
@@ -219,7 +224,8 @@ def validate(bronze: DataFrame, rules: ValidationRules) -> DataFrame:
         .withColumn("amount", F.when(valid, F.col("_amount_wide").cast(AMOUNT_TYPE)))
         .withColumn("event_time", F.when(valid, F.col("_event_time")))
         .withColumn("event_date", F.to_date(F.from_utc_timestamp("event_time", IST)))
-        .withColumn("value_text", F.when(F.col("_utf8"), text))
+        .withColumn("value_text", F.when(~valid & F.col("_utf8"), text))
+        .withColumn("value", F.when(~valid, F.col("value")))
         .drop(*[c for c in checked.columns if c.startswith("_")])
     )
 

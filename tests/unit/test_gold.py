@@ -70,6 +70,19 @@ def test_between_two_terminal_states_the_later_event_time_is_final(spark: SparkS
     assert [r.status for r in day.collect()] == ["FAILED"]
 
 
+def test_transactions_with_one_state_and_with_several_each_count_once(spark: SparkSession) -> None:
+    day = day_of(
+        spark,
+        payment(1, "10.00", "PENDING", event_time="2026-11-25T11:10:00+05:30"),
+        payment(1, "10.00", "SUCCESS"),
+        payment(2, "20.00", "FAILED"),
+        payment(3, "30.00", "PENDING"),
+    )
+    assert sorted((r.txn_id, r.status) for r in day.collect()) == [
+        (txn(1), "SUCCESS"), (txn(2), "FAILED"), (txn(3), "PENDING"),
+    ]  # fmt: skip
+
+
 def test_the_ist_day_starts_at_18_30_utc(spark: SparkSession) -> None:
     day = day_of(
         spark,

@@ -152,3 +152,9 @@ def test_invalid_rows_carry_no_typed_amount_or_event_time(spark: SparkSession) -
     checked = validate(bronze_of(spark, encode(good_event(amount="0.00"))), RULES)
     row = checked.select(F.col("amount"), F.col("event_time")).first()
     assert row is not None and (row["amount"], row["event_time"]) == (None, None)
+
+
+def test_valid_records_carry_no_raw_payload_past_validation(spark: SparkSession) -> None:
+    row = validate(bronze_of(spark, encode(good_event())), RULES).first()
+    assert row is not None
+    assert (row["reason"], row["value"], row["value_text"]) == (None, None, None)
