@@ -32,6 +32,7 @@ from benchmarks.results import RESULTS_DIR, save_result
 from benchmarks.sink import SinkBenchmark, run_sink_benchmark
 from benchmarks.soak import SoakBenchmark, run_soak_benchmark
 from benchmarks.sustained import SustainedBenchmark, run_sustained_benchmark
+from tests.integration.world import sweep_earlier_worlds
 from upi.settings import Settings, load_settings
 from upi.stack import manager
 
@@ -48,6 +49,7 @@ def _run(name: str, runner: Runner, results: Path) -> None:
     """Start the stack, run one benchmark in a scratch folder (removed after), save its result, the report."""
     stack = load_settings()
     manager.up(stack)
+    sweep_earlier_worlds(stack)
     folder = Path(tempfile.mkdtemp(prefix="upi-bench-"))
     try:
         result, figure = runner(stack, folder)

@@ -88,14 +88,16 @@ def _persisted(batch: DataFrame) -> Iterator[DataFrame]:
         batch.unpersist()
 
 
-def run_together(*writes: Callable[[], object]) -> None:
-    """Run independent writes of one micro-batch at once; raise the first failure once all have ended.
+def run_together(spark: SparkSession, *writes: Callable[[], object]) -> None:
+    """Run independent writes of one micro-batch at once, each thread with the caller's Spark properties and
+    tags; raise the first failure once all have ended.
 
     Each write is idempotent on its own (ledger row or commit mark), so their order does not matter: a
     batch replayed after any of them failed redoes only the ones that did not commit.
     """
+    inherit = inheritable_thread_target(spark)
     with ThreadPoolExecutor(max_workers=len(writes)) as pool:
-        futures = [pool.submit(inheritable_thread_target(write)) for write in writes]
+        futures = [pool.submit(inherit(write)) for write in writes]
     for future in futures:
         future.result()
 
@@ -132,6 +134,7 @@ class StreamJob:
         with _persisted(batch):
             events, rejected = valid_events(batch), quarantined(batch)
             run_together(
+                batch.sparkSession,
                 lambda: upsert_clean_batch(
                     events, dsn, app_id=app_id, batch_id=batch_id, late_after=late_after
                 ),

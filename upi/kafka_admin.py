@@ -28,6 +28,18 @@ def ensure_topic(bootstrap: str, topic: str, partitions: int) -> bool:
         admin.close()
 
 
+def delete_topics(bootstrap: str, topics: list[str]) -> None:
+    """Delete those of ``topics`` that exist."""
+    admin = KafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=60_000)
+    try:
+        present = set(admin.list_topics())
+        doomed = [topic for topic in topics if topic in present]
+        if doomed:
+            admin.delete_topics(doomed)
+    finally:
+        admin.close()
+
+
 def topic_size(bootstrap: str, topic: str) -> int:
     """How many records ``topic`` holds now (sum over partitions of end offset - beginning offset)."""
     from kafka import KafkaConsumer, TopicPartition

@@ -9,6 +9,9 @@ import sys
 import uuid
 from pathlib import Path
 
+import psycopg2
+
+from tests.integration.world import create_database, drop_unused_databases
 from upi.settings import Settings, load_settings
 from upi.stack import manager
 
@@ -70,3 +73,15 @@ def test_down_stops_every_process_up_started(stack: Settings) -> None:
         "postgres": "stopped", "kafka": "stopped", "s3": "stopped",
     }  # fmt: skip
     shutil.rmtree(home)
+
+
+def test_leftover_scratch_databases_are_dropped_unless_in_use(stack: Settings) -> None:
+    prefix = f"upi_sweep_{uuid.uuid4().hex[:8]}_"
+    create_database(stack.dsn, prefix + "idle")
+    holder = psycopg2.connect(create_database(stack.dsn, prefix + "busy"))
+    try:
+        dropped = drop_unused_databases(stack.dsn, (prefix,))
+    finally:
+        holder.close()
+    assert dropped == [prefix + "idle"]
+    assert drop_unused_databases(stack.dsn, (prefix,)) == [prefix + "busy"]

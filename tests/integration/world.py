@@ -1,5 +1,9 @@
 """An isolated world per pipeline run on the shared stack: its own topic, database and lake (uuid-named),
-so runs never see each other's data and the suite needs no cleanup between tests."""
+so runs never see each other's data and the suite needs no cleanup between tests.
+
+What the worlds of earlier sessions left on the stack (databases, topics, S3 prefixes) is removed when a
+session starts (:func:`sweep_earlier_worlds`): a long-lived dev stack otherwise grows by gigabytes a run.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,7 +24,7 @@ from psycopg2 import sql as pgsql
 
 from generator.events import EventFactory, Record, TrafficMix
 from generator.producer import send_to_kafka
-from upi.kafka_admin import ensure_topic
+from upi.kafka_admin import delete_topics, ensure_topic
 from upi.settings import Settings, load_settings
 from warehouse.migrate import migrate
 
@@ -43,10 +48,66 @@ class World:
         return result
 
 
+SCRATCH_DATABASES = ("upi_test_", "upi_sink_", "upi_bench_")
+"""Name prefixes of the databases tests and benchmarks create; the world's run id follows the prefix."""
+
+
+def sweep_earlier_worlds(stack: Settings) -> list[str]:
+    """Drop the scratch databases nobody is connected to, with their worlds' topics and S3 prefixes; return
+    the databases dropped. A database in use (a run still going, in this or another process) is kept."""
+    dropped = drop_unused_databases(stack.dsn, SCRATCH_DATABASES)
+    worlds = [name.removeprefix("upi_test_") for name in dropped if name.startswith("upi_test_")]
+    delete_topics(stack.kafka_bootstrap, [f"upi_test_{run_id}" for run_id in worlds])
+    if worlds:
+        _delete_s3_prefixes(stack, [f"tests/{run_id}" for run_id in worlds])
+    return dropped
+
+
+def drop_unused_databases(admin_dsn: str, prefixes: tuple[str, ...]) -> list[str]:
+    """Drop each database whose name starts with one of ``prefixes`` and that has no connection; return them."""
+    dropped: list[str] = []
+    with closing(psycopg2.connect(_maintenance_dsn(admin_dsn))) as conn:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute("SELECT datname FROM pg_database ORDER BY datname")
+            for name in [name for (name,) in cur.fetchall() if name.startswith(prefixes)]:
+                try:
+                    cur.execute(pgsql.SQL("DROP DATABASE {}").format(pgsql.Identifier(name)))
+                except psycopg2.errors.ObjectInUse:
+                    continue
+                dropped.append(name)
+    return dropped
+
+
+def _delete_s3_prefixes(stack: Settings, prefixes: list[str]) -> None:
+    from pyarrow import fs
+
+    endpoint = urlsplit(stack.s3_endpoint)
+    s3 = fs.S3FileSystem(
+        access_key=stack.s3_access_key, secret_key=stack.s3_secret_key.get_secret_value(),
+        endpoint_override=endpoint.netloc, scheme=endpoint.scheme, region="us-east-1",
+    )  # fmt: skip
+    files = [
+        info.path
+        for prefix in prefixes
+        for info in s3.get_file_info(
+            fs.FileSelector(f"{stack.s3_bucket}/{prefix}", allow_not_found=True, recursive=True)
+        )
+        if info.type == fs.FileType.File
+    ]
+    # One object per request: the local S3 server refuses multi-object deletes without Content-MD5.
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(s3.delete_file, files))
+
+
+def _maintenance_dsn(dsn: str) -> str:
+    return urlsplit(dsn)._replace(path="/postgres").geturl()
+
+
 def create_database(admin_dsn: str, name: str) -> str:
     """Create database ``name`` next to ``admin_dsn``'s, apply the migrations, return its DSN."""
     parts = urlsplit(admin_dsn)
-    with closing(psycopg2.connect(parts._replace(path="/postgres").geturl())) as conn:
+    with closing(psycopg2.connect(_maintenance_dsn(admin_dsn))) as conn:
         conn.autocommit = True
         with conn.cursor() as cur:
             cur.execute(pgsql.SQL("CREATE DATABASE {}").format(pgsql.Identifier(name)))
