@@ -14,6 +14,8 @@ from __future__ import annotations
 import json
 import math
 import sys
+import threading
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -147,6 +149,16 @@ class ProgressRecorder(StreamingQueryListener):
     def __init__(self, dsn: str, *, live: bool = False) -> None:
         self.dsn = dsn
         self.live = live
+        self._ended_runs: set[str] = set()
+        self._changed = threading.Condition()
+
+    def wait_until_recorded(self, run_ids: Iterable[str], timeout: float = 60.0) -> bool:
+        """Wait until the end of each query run in ``run_ids`` has reached this listener, and so every progress
+        event before it (Spark delivers a query's events in order, after the query has returned); False on
+        timeout. Call it before removing the listener, or a run's last batch goes unrecorded."""
+        wanted = set(run_ids)
+        with self._changed:
+            return self._changed.wait_for(lambda: wanted <= self._ended_runs, timeout)
 
     def onQueryStarted(self, event: QueryStartedEvent) -> None:  # noqa: N802 - Spark's listener API
         pass
@@ -168,4 +180,6 @@ class ProgressRecorder(StreamingQueryListener):
         pass
 
     def onQueryTerminated(self, event: QueryTerminatedEvent) -> None:  # noqa: N802 - Spark's listener API
-        pass
+        with self._changed:
+            self._ended_runs.add(str(event.runId))
+            self._changed.notify_all()

@@ -116,6 +116,7 @@ class StreamJob:
         self.quarantine = MicroBatchAppender(self.quarantine_uri, [BRONZE_PARTITION])
         self.silver = MicroBatchAppender(self.silver_uri, [SILVER_PARTITION])
         self.last_ingest: StreamingQuery | None = None
+        self.started: list[StreamingQuery] = []
 
     def ensure_tables(self) -> None:
         """Create the lake tables with their schemas, so each query can start on an empty lake."""
@@ -153,7 +154,9 @@ class StreamJob:
             stream = stream.trigger(availableNow=True)
         else:
             stream = stream.trigger(processingTime=f"{self.settings.trigger_seconds} seconds")
-        return stream.start()
+        query = stream.start()
+        self.started.append(query)
+        return query
 
     def start_ingest(self, *, available_now: bool = False) -> StreamingQuery:
         bronze = to_bronze(read_kafka(self.spark, self.settings))
@@ -220,6 +223,10 @@ def run(settings: Settings, *, available_now: bool = False, live: bool = False) 
             print(
                 f"ingest hit SPARK-55271 after a replayed batch; restarting it ({attempt})", file=sys.stderr
             )
+    if not recorder.wait_until_recorded(str(query.runId) for query in job.started):
+        print(
+            "warning: the last micro-batches' metrics may be missing from pipeline_metrics", file=sys.stderr
+        )
     spark.streams.removeListener(recorder)
     return StreamRun(records, time.monotonic() - started)
 
