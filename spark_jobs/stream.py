@@ -115,8 +115,12 @@ class StreamJob:
         self.bronze = MicroBatchAppender(self.bronze_uri, [BRONZE_PARTITION])
         self.quarantine = MicroBatchAppender(self.quarantine_uri, [BRONZE_PARTITION])
         self.silver = MicroBatchAppender(self.silver_uri, [SILVER_PARTITION])
-        self.last_ingest: StreamingQuery | None = None
         self.started: list[StreamingQuery] = []
+
+    @property
+    def last_ingest(self) -> StreamingQuery | None:
+        """The ingest query started last, if any."""
+        return next((q for q in reversed(self.started) if q.name == tables.INGEST_QUERY), None)
 
     def ensure_tables(self) -> None:
         """Create the lake tables with their schemas, so each query can start on an empty lake."""
@@ -160,8 +164,7 @@ class StreamJob:
 
     def start_ingest(self, *, available_now: bool = False) -> StreamingQuery:
         bronze = to_bronze(read_kafka(self.spark, self.settings))
-        self.last_ingest = self._start(tables.INGEST_QUERY, bronze, self._write_ingest_batch, available_now)
-        return self.last_ingest
+        return self._start(tables.INGEST_QUERY, bronze, self._write_ingest_batch, available_now)
 
     def start_refine(self, *, available_now: bool = False) -> StreamingQuery:
         bronze = self.spark.readStream.format("delta").load(self.bronze_uri)

@@ -26,6 +26,7 @@ from generator.events import EventFactory, Record, TrafficMix
 from generator.producer import send_to_kafka
 from upi.kafka_admin import delete_topics, ensure_topic
 from upi.settings import Settings, load_settings
+from upi.stack.services import maintenance_dsn
 from warehouse.migrate import migrate
 
 
@@ -48,25 +49,33 @@ class World:
         return result
 
 
-SCRATCH_DATABASES = ("upi_test_", "upi_sink_", "upi_bench_")
-"""Name prefixes of the databases tests and benchmarks create; the world's run id follows the prefix."""
+WORLD_PREFIX = "upi_test_"
+"""A world's topic and database are named this prefix + its run id; its S3 objects are under :func:`s3_prefix`."""
+
+SCRATCH_DATABASES = (WORLD_PREFIX, "upi_sink_", "upi_bench_")
+"""Name prefixes of the databases tests and benchmarks create."""
+
+
+def s3_prefix(run_id: str) -> str:
+    """Where in the stack's bucket the lake and checkpoints of world ``run_id`` live."""
+    return f"tests/{run_id}"
 
 
 def sweep_earlier_worlds(stack: Settings) -> list[str]:
     """Drop the scratch databases nobody is connected to, with their worlds' topics and S3 prefixes; return
     the databases dropped. A database in use (a run still going, in this or another process) is kept."""
     dropped = drop_unused_databases(stack.dsn, SCRATCH_DATABASES)
-    worlds = [name.removeprefix("upi_test_") for name in dropped if name.startswith("upi_test_")]
-    delete_topics(stack.kafka_bootstrap, [f"upi_test_{run_id}" for run_id in worlds])
+    worlds = [name.removeprefix(WORLD_PREFIX) for name in dropped if name.startswith(WORLD_PREFIX)]
+    delete_topics(stack.kafka_bootstrap, [WORLD_PREFIX + run_id for run_id in worlds])
     if worlds:
-        _delete_s3_prefixes(stack, [f"tests/{run_id}" for run_id in worlds])
+        _delete_s3_prefixes(stack, [s3_prefix(run_id) for run_id in worlds])
     return dropped
 
 
 def drop_unused_databases(admin_dsn: str, prefixes: tuple[str, ...]) -> list[str]:
     """Drop each database whose name starts with one of ``prefixes`` and that has no connection; return them."""
     dropped: list[str] = []
-    with closing(psycopg2.connect(_maintenance_dsn(admin_dsn))) as conn:
+    with closing(psycopg2.connect(maintenance_dsn(admin_dsn))) as conn:
         conn.autocommit = True
         with conn.cursor() as cur:
             cur.execute("SELECT datname FROM pg_database ORDER BY datname")
@@ -100,14 +109,10 @@ def _delete_s3_prefixes(stack: Settings, prefixes: list[str]) -> None:
         list(pool.map(s3.delete_file, files))
 
 
-def _maintenance_dsn(dsn: str) -> str:
-    return urlsplit(dsn)._replace(path="/postgres").geturl()
-
-
 def create_database(admin_dsn: str, name: str) -> str:
     """Create database ``name`` next to ``admin_dsn``'s, apply the migrations, return its DSN."""
     parts = urlsplit(admin_dsn)
-    with closing(psycopg2.connect(_maintenance_dsn(admin_dsn))) as conn:
+    with closing(psycopg2.connect(maintenance_dsn(admin_dsn))) as conn:
         conn.autocommit = True
         with conn.cursor() as cur:
             cur.execute(pgsql.SQL("CREATE DATABASE {}").format(pgsql.Identifier(name)))
@@ -123,11 +128,11 @@ def make_world(stack: Settings, lake: str, folder: Path, *, env: dict[str, str] 
     if lake == "file":
         lake_uri, checkpoint_uri = f"file://{folder}/lake", f"file://{folder}/checkpoints"
     else:
-        lake_uri = f"s3a://{stack.s3_bucket}/tests/{run_id}/lake"
-        checkpoint_uri = f"s3a://{stack.s3_bucket}/tests/{run_id}/checkpoints"
+        lake_uri = f"s3a://{stack.s3_bucket}/{s3_prefix(run_id)}/lake"
+        checkpoint_uri = f"s3a://{stack.s3_bucket}/{s3_prefix(run_id)}/checkpoints"
     env = {
-        "UPI_KAFKA_TOPIC": f"upi_test_{run_id}",
-        "UPI_POSTGRES_DSN": create_database(stack.dsn, f"upi_test_{run_id}"),
+        "UPI_KAFKA_TOPIC": WORLD_PREFIX + run_id,
+        "UPI_POSTGRES_DSN": create_database(stack.dsn, WORLD_PREFIX + run_id),
         "UPI_LAKE_URI": lake_uri,
         "UPI_CHECKPOINT_URI": checkpoint_uri,
         "UPI_TRIGGER_SECONDS": "1",

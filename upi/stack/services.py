@@ -29,6 +29,11 @@ from upi.stack.maven import InstallError, resolve_classpath
 from upi.stack.process import ManagedProcess, ServiceError
 
 
+def maintenance_dsn(dsn: str) -> str:
+    """``dsn`` pointed at the server's ``postgres`` database, to create or drop other databases from."""
+    return urlsplit(dsn)._replace(path="/postgres").geturl()
+
+
 def apt_install(*packages: str) -> None:
     if os.geteuid() != 0:
         raise InstallError(
@@ -210,7 +215,7 @@ class PostgresService(Service):
         ]  # fmt: skip
 
     def _maintenance_dsn(self) -> str:
-        return urlsplit(self.settings.dsn)._replace(path="/postgres").geturl()
+        return maintenance_dsn(self.settings.dsn)
 
     def healthy(self) -> bool:
         try:
