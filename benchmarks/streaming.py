@@ -17,8 +17,22 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from generator.events import TrafficMix
+from generator.producer import send_to_kafka
+from generator.profiles import STEADY
+from generator.workers import Plan
+from spark_jobs import tables
+from tests.integration.expected import postgres
 from tests.integration.world import World
+from upi.kafka_admin import topic_size
 from upi.stack.process import stop_group
+
+WARM_UP_RECORDS = 1_000
+RECORDS_THROUGH = f"""
+SELECT least(coalesce(sum(input_rows) FILTER (WHERE query_name = '{tables.INGEST_QUERY}'), 0),
+             coalesce(sum(input_rows) FILTER (WHERE query_name = '{tables.REFINE_QUERY}'), 0))
+FROM pipeline_metrics
+"""
 
 
 @contextmanager
@@ -59,3 +73,32 @@ def wait_for_stream(
             raise AssertionError(f"{still} after {timeout:g} s")
         time.sleep(poll)
     return time.monotonic() - started
+
+
+def backlog(world: World) -> int:
+    """Kafka records not yet through both queries: the topic's size minus the smaller of the records each query
+    has read (both read the topic side by side)."""
+    through = int(postgres(world.settings, RECORDS_THROUGH)[0][0])
+    return topic_size(world.settings.kafka_bootstrap, world.settings.kafka_topic) - through
+
+
+def wait_for_drain(world: World, process: subprocess.Popen[bytes], folder: Path, timeout: float) -> float:
+    """Seconds until every record of the topic is through both queries."""
+
+    def missing() -> str | None:
+        behind = backlog(world)
+        return None if behind <= 0 else f"{behind:,} records still not through the stream"
+
+    return wait_for_stream(process, folder, missing, timeout=timeout, poll=1.0)
+
+
+def warm_up(
+    world: World, process: subprocess.Popen[bytes], folder: Path, mix: TrafficMix, seed: int, timeout: float
+) -> None:
+    """:data:`WARM_UP_RECORDS` records through both queries first: Spark's start-up stays out of the
+    measurement."""
+    plan = Plan.of(WARM_UP_RECORDS, 0.0, seed, None, mix, STEADY)
+    send_to_kafka(
+        plan.factory().records(plan.count), world.settings.kafka_bootstrap, world.settings.kafka_topic
+    )
+    wait_for_drain(world, process, folder, timeout)

@@ -1,8 +1,8 @@
 """End-to-end sustained throughput: the highest input rate ``upi stream`` holds without growing lag.
 
 Lag here is end to end, in Kafka records: records in the topic (the sum of its end offsets) minus the records
-whose micro-batch has passed both queries — the refine query's input rows in ``pipeline_metrics`` (one bronze
-row per Kafka record; a refine batch's progress is written after its Postgres transaction committed). A rate
+both queries have passed — the smaller of their input rows in ``pipeline_metrics`` (both read the topic; a
+batch's progress is written after its writes committed). See :func:`benchmarks.streaming.backlog`. A rate
 *holds* when, over the measured part of a run, this backlog grows by less than ``tolerance`` of the input
 (least-squares slope ≤ tolerance × rate) and the generator really sent at the rate.
 
@@ -23,7 +23,6 @@ Run it with ``python -m benchmarks sustained`` (``make bench``).
 
 from __future__ import annotations
 
-import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -36,21 +35,16 @@ from matplotlib.figure import Figure
 
 from benchmarks.results import titled
 from benchmarks.sink import bare_copy_upsert, executemany_in_twenties, silver_in_sink_batches, sink_rate
-from benchmarks.streaming import check_running, running_stream, wait_for_stream
+from benchmarks.streaming import backlog, check_running, running_stream, wait_for_drain, warm_up
 from generator.events import TrafficMix
 from generator.producer import send_to_kafka
 from generator.profiles import STEADY
 from generator.workers import Plan
-from spark_jobs import tables
 from tests.integration.expected import postgres
 from tests.integration.world import World, make_world
-from upi.kafka_admin import topic_size
 from upi.settings import Settings
 
 MIX = TrafficMix(duplicate_rate=0.02, invalid_rate=0.01, pending_rate=0.03)
-RECORDS_THROUGH = (
-    f"SELECT coalesce(sum(input_rows), 0) FROM pipeline_metrics WHERE query_name = '{tables.REFINE_QUERY}'"
-)
 
 
 @dataclass(frozen=True)
@@ -81,12 +75,6 @@ class SustainedBenchmark:
 
 def _stream_env(config: SustainedBenchmark) -> dict[str, str]:
     return {"UPI_TRIGGER_SECONDS": str(config.trigger_seconds)}
-
-
-def backlog(world: World) -> int:
-    """Kafka records not yet through both queries."""
-    through = int(postgres(world.settings, RECORDS_THROUGH)[0][0])
-    return topic_size(world.settings.kafka_bootstrap, world.settings.kafka_topic) - through
 
 
 @dataclass
@@ -131,25 +119,6 @@ def slope(samples: list[tuple[float, int]]) -> float:
     return sum((t - mean_t) * (b - mean_b) for t, b in samples) / spread if spread else 0.0
 
 
-def _wait_for_drain(world: World, process: subprocess.Popen[bytes], folder: Path, timeout: float) -> float:
-    def missing() -> str | None:
-        behind = backlog(world)
-        return None if behind <= 0 else f"{behind:,} records still not through the stream"
-
-    return wait_for_stream(process, folder, missing, timeout=timeout, poll=1.0)
-
-
-def _warm_up(
-    world: World, config: SustainedBenchmark, process: subprocess.Popen[bytes], folder: Path
-) -> None:
-    """A thousand records through both queries first: Spark's start-up stays out of every measurement."""
-    plan = Plan.of(1_000, 0.0, config.seed - 1, None, MIX, STEADY)
-    send_to_kafka(
-        plan.factory().records(plan.count), world.settings.kafka_bootstrap, world.settings.kafka_topic
-    )
-    _wait_for_drain(world, process, folder, config.drain_timeout_seconds)
-
-
 def _run_at(
     world: World, config: SustainedBenchmark, rate: int, seconds: float, skip_seconds: float, seed: int
 ) -> dict[str, Any]:
@@ -184,14 +153,14 @@ def _search(stack: Settings, config: SustainedBenchmark, folder: Path) -> list[d
     world = make_world(stack, config.lake, folder, env=_stream_env(config))
     probes: list[dict[str, Any]] = []
     with running_stream(world, folder) as process:
-        _warm_up(world, config, process, folder)
+        warm_up(world, process, folder, MIX, config.seed - 1, config.drain_timeout_seconds)
         rate = config.start_rate
         while rate <= config.max_rate:
             probe = _run_at(
                 world, config, rate, config.probe_seconds, config.probe_seconds / 2, config.seed + rate
             )
             check_running(process, folder)
-            probe["drain_seconds"] = _wait_for_drain(world, process, folder, config.drain_timeout_seconds)
+            probe["drain_seconds"] = wait_for_drain(world, process, folder, config.drain_timeout_seconds)
             probes.append(probe)
             if not probe["holds"]:
                 break
@@ -203,7 +172,7 @@ def _search(stack: Settings, config: SustainedBenchmark, folder: Path) -> list[d
             probe = _run_at(
                 world, config, between, config.probe_seconds, config.probe_seconds / 2, config.seed
             )
-            probe["drain_seconds"] = _wait_for_drain(world, process, folder, config.drain_timeout_seconds)
+            probe["drain_seconds"] = wait_for_drain(world, process, folder, config.drain_timeout_seconds)
             probes.append(probe)
     return probes
 
@@ -216,9 +185,9 @@ def _sustain(
     for attempt in range(config.sustain_attempts):
         world = make_world(stack, config.lake, folder / f"sustain-{attempt}", env=_stream_env(config))
         with running_stream(world, folder / f"sustain-{attempt}") as process:
-            _warm_up(world, config, process, folder)
+            warm_up(world, process, folder, MIX, config.seed - 1, config.drain_timeout_seconds)
             run = _run_at(world, config, rate, config.sustain_seconds, config.warmup_seconds, config.seed)
-            run["drain_seconds"] = _wait_for_drain(world, process, folder, config.drain_timeout_seconds)
+            run["drain_seconds"] = wait_for_drain(world, process, folder, config.drain_timeout_seconds)
         attempts.append(run)
         if run["holds"]:
             break

@@ -18,15 +18,18 @@ INGEST_QUERY = "ingest"
 """Kafka → bronze."""
 
 REFINE_QUERY = "refine"
-"""Bronze → silver + Postgres, and quarantine (Delta + Postgres)."""
+"""Kafka → silver + Postgres, and quarantine (Delta + Postgres)."""
 
 
 def checkpoint(settings: Settings, query: str) -> str:
     """Checkpoint location of one streaming query, e.g. ``checkpoint(settings, INGEST_QUERY)``.
 
-    The ingest query's offsets belong to one topic, so its checkpoint is per topic: pointing
-    ``UPI_KAFKA_TOPIC`` at another topic starts reading that one instead of failing on the old offsets.
+    A query's offsets belong to one topic, so its checkpoint is per topic: pointing ``UPI_KAFKA_TOPIC``
+    at another topic starts reading that one instead of failing on the old offsets.
     """
-    if query == INGEST_QUERY:
-        return f"{settings.checkpoint_uri}/{query}/{settings.kafka_topic}"
-    return f"{settings.checkpoint_uri}/{query}"
+    return f"{settings.checkpoint_uri}/{query}/{settings.kafka_topic}"
+
+
+def bronze_fed_refine_checkpoint(settings: Settings) -> str:
+    """Where the refine query of releases before it read Kafka kept its checkpoint (it read bronze)."""
+    return f"{settings.checkpoint_uri}/{REFINE_QUERY}"

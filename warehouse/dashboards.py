@@ -103,7 +103,8 @@ DASHBOARDS: tuple[Dashboard, ...] = (
     Dashboard("upi-pipeline", "UPI pipeline health", "now-1h", "10s", panels=(
         Panel("pipeline_freshness", "Freshness: event time → Postgres", "timeseries",
               ("time", "p50_seconds", "p95_seconds", "p99_seconds"), "s"),
-        Panel("pipeline_kafka_lag", "Kafka lag (records)", "timeseries", ("time", "kafka_lag_records")),
+        Panel("pipeline_kafka_lag", "Kafka lag (records) by query", "timeseries",
+              ("time", "metric", "kafka_lag_records")),
         Panel("pipeline_throughput", "Rows / s by query", "timeseries",
               ("time", "metric", "rows_per_second"), _RATE),
         Panel("pipeline_batch_duration", "Slowest micro-batch by query", "timeseries",

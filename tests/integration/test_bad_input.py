@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 from kafka import KafkaProducer
@@ -109,3 +110,15 @@ def test_nothing_but_the_bad_inputs_is_quarantined(bad_run: BadInputRun) -> None
 def test_every_good_event_around_them_reaches_postgres(bad_run: BadInputRun) -> None:
     rows = postgres(bad_run.world.settings, "SELECT txn_id FROM clean_upi_transactions")
     assert sorted(r[0] for r in rows) == sorted(bad_run.good_ids)
+
+
+def test_a_checkpoint_of_the_earlier_bronze_fed_refine_query_stops_the_stream_with_one_line(
+    stack: Settings, tmp_path: Path
+) -> None:
+    world = make_world(stack, "file", tmp_path)
+    old = Path(urlsplit(tables.bronze_fed_refine_checkpoint(world.settings)).path)
+    old.mkdir(parents=True)
+    (old / "metadata").write_text('{"id":"5d6c3a4e-0000-4000-8000-000000000000"}\n')
+    result = world.run_upi("stream", "--available-now")
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines()[-1].startswith("error: UPI_CHECKPOINT_URI: ")

@@ -37,12 +37,16 @@ class World:
     settings: Settings
     env: dict[str, str]
 
-    def upi(self, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-        """Run the real ``upi`` command in this world; fail the test with its output if it fails."""
-        result = subprocess.run(
+    def run_upi(self, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+        """Run the real ``upi`` command in this world and return how it ended."""
+        return subprocess.run(
             [sys.executable, "-m", "upi.cli", *args],
             env={**os.environ, **self.env}, capture_output=True, text=True, timeout=timeout, check=False,
         )  # fmt: skip
+
+    def upi(self, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+        """Run the real ``upi`` command in this world; fail the test with its output if it fails."""
+        result = self.run_upi(*args, timeout=timeout)
         assert result.returncode == 0, (
             f"upi {' '.join(args)} failed:\n{result.stdout}\n{result.stderr[-4000:]}"
         )
