@@ -28,7 +28,7 @@ def _sink(r: dict[str, Any]) -> list[str]:
         "| measure | rows/s | ratio |",
         "|---|---:|---:|",
         f"| `upi stream` end to end, all batches | {stream['events_per_second']:,.0f} | |",
-        f"| `upi stream` end to end, after each query's first batch | "
+        f"| `upi stream` end to end, after each query's first batch (the slower query) | "
         f"{'n/a (a query ran one batch)' if steady is None else f'{steady:,.0f}'} | |",
         f"| its Postgres sink (time inside its transactions) | {sink['rows_per_second']:,.0f} | "
         f"{r['ratios']['sink_vs_bare_copy_upsert']:.0%} of bare COPY-upsert |",
