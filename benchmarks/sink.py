@@ -7,8 +7,9 @@ All measured in one run on one machine state:
    ``batch_records``; the two queries run side by side. Events/s = records / the span of the micro-batches
    (Spark's own progress reports in ``pipeline_metrics``: first start to last end), and, without each query's
    first batch (JIT warm-up), the slower query's rate.
-2. The sink's rate: rows it merged / the time inside its transactions (``sink_batches.write_ms``: claim, CSV
-   encoding, COPY, merge, late-day bookkeeping; the batch is collected from Spark before the transaction).
+2. The sink's rate: rows it merged / the time inside its transactions (``sink_batches.write_ms``: claim,
+   COPY, merge, late-day bookkeeping; the batch is collected from Spark and encoded as CSV before the
+   transaction, as the bare COPY-upsert's is before its clock starts).
 3. The bare COPY-upsert: the same silver rows in batches of the same sizes, pre-encoded as CSV, COPY'd and
    merged with the sink's own SQL by psycopg2 alone (no Spark, no ledger) into an empty database: the
    ceiling the sink is measured against.

@@ -67,9 +67,18 @@ def merge_csv(cur: Cursor, target: str, columns: tuple[str, ...], rows: io.Bytes
     return int(cur.rowcount)
 
 
-def _merge_staged(cur: Cursor, target: str, columns: tuple[str, ...], table: pa.Table) -> tuple[int, int]:
-    """Merge ``table`` (exactly ``columns``) into ``target`` through staging; return (rows staged, rows written)."""
-    return int(table.num_rows), merge_csv(cur, target, columns, csv_of(table))
+def _staged_merge(
+    target: str, columns: tuple[str, ...], table: pa.Table
+) -> Callable[[Cursor], tuple[int, int]]:
+    """The merge of ``table`` (exactly ``columns``) into ``target`` through staging, → (rows staged, rows
+    written). The CSV is encoded now, before any transaction, which then holds its locks only while Postgres
+    works; each retry of the transaction reads it afresh."""
+    encoded = csv_of(table).getvalue()
+
+    def merge(cur: Cursor) -> tuple[int, int]:
+        return int(table.num_rows), merge_csv(cur, target, columns, io.BytesIO(encoded))
+
+    return merge
 
 
 def _exactly_once(
@@ -112,11 +121,10 @@ def upsert_clean_batch(
     event time are counted in ``late_event_days``.
     """
 
-    # Collected before the transaction, which then holds its locks only while Postgres works.
-    rows = batch.select(*SILVER_COLUMNS).toArrow()
+    merge = _staged_merge(CLEAN_TARGET, SILVER_COLUMNS, batch.select(*SILVER_COLUMNS).toArrow())
 
     def write(cur: Cursor) -> tuple[int, int]:
-        written = _merge_staged(cur, CLEAN_TARGET, SILVER_COLUMNS, rows)
+        written = merge(cur)
         cur.execute(sql("record_late_event_days"), {"late_after": late_after})
         return written
 
@@ -136,8 +144,7 @@ def insert_quarantine_batch(batch: DataFrame, dsn: str, *, app_id: str, batch_id
         .drop("value_text")
         .withColumnRenamed("_text", "value_text")
     )
-    rows = staged.select(*QUARANTINE_STAGE_COLUMNS).toArrow()
-    return _exactly_once(
-        dsn, app_id=app_id, batch_id=batch_id, target=QUARANTINE_TARGET,
-        write=lambda cur: _merge_staged(cur, QUARANTINE_TARGET, QUARANTINE_STAGE_COLUMNS, rows),
-    )  # fmt: skip
+    merge = _staged_merge(
+        QUARANTINE_TARGET, QUARANTINE_STAGE_COLUMNS, staged.select(*QUARANTINE_STAGE_COLUMNS).toArrow()
+    )
+    return _exactly_once(dsn, app_id=app_id, batch_id=batch_id, target=QUARANTINE_TARGET, write=merge)
