@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmarks.gold import PENDING_FIRST_PERCENT
 from benchmarks.results import RESULTS_DIR
+from benchmarks.sustained import MIX
 
 MiB = 1024 * 1024
 
@@ -65,8 +67,8 @@ def _soak(r: dict[str, Any]) -> list[str]:
 
 def _gold(r: dict[str, Any]) -> list[str]:
     lines = [
-        "A synthetic IST day in silver (one state per transaction, plus an earlier PENDING state for 3 % of the"
-        " resolved ones), built, gated and published by the gold job.",
+        "A synthetic IST day in silver (one state per transaction, plus an earlier PENDING state for "
+        f"{PENDING_FIRST_PERCENT} % of the resolved ones), built, gated and published by the gold job.",
         "",
         "| transactions in the day | wall time | of which Great Expectations | share |",
         "|---:|---:|---:|---:|",
@@ -162,7 +164,8 @@ def _sustained(r: dict[str, Any]) -> list[str]:
     ratios, sustained = r["ratios"], r["sustained_events_per_second"]
     return [
         f"`upi stream` (trigger {r['trigger_seconds']} s, at most {r['max_offsets_per_trigger']:,} records a "
-        f"batch, lake on `{r['lake']}`), `steady` traffic with 2 % redeliveries, 1 % invalid, 3 % PENDING. "
+        f"batch, lake on `{r['lake']}`), `steady` traffic with {MIX.duplicate_rate:.0%} redeliveries, "
+        f"{MIX.invalid_rate:.0%} invalid, {MIX.pending_rate:.0%} PENDING. "
         "Backlog = Kafka records not yet through both queries. A rate holds when the backlog grows by less than "
         f"{r['tolerance']:.0%} of the input (least-squares slope; probes: second half of "
         f"{r['probe_seconds']:g} s; sustained: after the first minute of {r['sustain_seconds'] / 60:g} min).",
