@@ -141,9 +141,13 @@ class StreamJob:
                 "UPI_POSTGRES_DSN at new locations, or delete the old checkpoints and lake tables to start over"
             )
 
+    def kafka_as_bronze(self) -> DataFrame:
+        """The topic's records as bronze rows: what both queries read."""
+        return to_bronze(read_kafka(self.spark, self.settings))
+
     def ensure_tables(self) -> None:
         """Create the lake tables with their schemas, so each query can start on an empty lake."""
-        bronze = to_bronze(read_kafka(self.spark, self.settings))
+        bronze = self.kafka_as_bronze()
         checked = validate(bronze, self.rules)
         ensure_table(self.spark, self.bronze_uri, bronze.schema, [BRONZE_PARTITION])
         ensure_table(self.spark, self.quarantine_uri, quarantined(checked).schema, [BRONZE_PARTITION])
@@ -182,11 +186,12 @@ class StreamJob:
         return query
 
     def start_ingest(self, *, available_now: bool = False) -> StreamingQuery:
-        bronze = to_bronze(read_kafka(self.spark, self.settings))
-        return self._start(tables.INGEST_QUERY, bronze, self._write_ingest_batch, available_now)
+        return self._start(
+            tables.INGEST_QUERY, self.kafka_as_bronze(), self._write_ingest_batch, available_now
+        )
 
     def start_refine(self, *, available_now: bool = False) -> StreamingQuery:
-        bronze = to_bronze(read_kafka(self.spark, self.settings))
+        bronze = self.kafka_as_bronze()
         late = arrived_late(self.settings.watermark_delay)
         is_valid = F.col("reason").isNull()
         checked = observe_count(validate(bronze, self.rules), VALID_ROWS, where=is_valid)
