@@ -66,7 +66,8 @@ def synthetic_silver(spark: SparkSession, day: date, rows: int) -> DataFrame:
     p2m = draw(6) % 100 < 62
     event_time = F.timestamp_seconds(F.lit(midnight) + (draw(5) % 86_400_000) / 1000)
     frame = spark.range(rows, numPartitions=8).select(
-        F.concat(F.lit("YBL"), F.lpad(F.hex("id"), 32, "0")).alias("txn_id"),
+        # As the generator's: the PSP's prefix and 128 random bits in hex (md5 of the row number: unique).
+        F.concat(F.lit("YBL"), F.md5(F.col("id").cast("string"))).alias("txn_id"),
         F.concat(F.lit("payer"), draw(1) % 200_000, F.lit("@ybl")).alias("payer_vpa"),
         F.concat(F.lit("shop"), draw(2) % 20_000, F.lit("@okaxis")).alias("payee_vpa"),
         ((draw(3) % 500_000 + 1) / 100).alias("amount"),

@@ -26,6 +26,7 @@ import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import partial
 
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -38,6 +39,7 @@ from spark_jobs.io.postgres_gold import (
     record_quality,
     replace_gold_day,
 )
+from spark_jobs.parallel import run_together
 from spark_jobs.quality import QualityGate, SuiteOutcome
 from spark_jobs.session import build_spark
 from spark_jobs.transforms.gold import BREAKDOWNS, final_states, reconciliation, totals, transactions_of_day
@@ -127,9 +129,13 @@ def _gated_gold(
 
 
 def _publish(settings: Settings, day: date, gold: dict[str, DataFrame]) -> None:
-    """Replace ``day`` in each gold Delta table, then in Postgres (one transaction)."""
-    for name, frame in gold.items():
-        replace_partition(frame, settings.table_uri(name), DAY_COLUMN, day.isoformat())
+    """Replace ``day`` in each gold Delta table (all at once: each commit is a table's own), then in Postgres
+    (one transaction)."""
+    spark = next(iter(gold.values())).sparkSession
+    run_together(spark, *(
+        partial(replace_partition, frame, settings.table_uri(name), DAY_COLUMN, day.isoformat())
+        for name, frame in gold.items()
+    ))  # fmt: skip
     replace_gold_day(settings.dsn, day, {name: frame.toArrow() for name, frame in gold.items()})
 
 

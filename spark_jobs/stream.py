@@ -7,7 +7,7 @@ Two queries over the same topic, each with its own checkpoint, running side by s
   (txn_id, status) of the valid ones, with the RocksDB state store → ``foreachBatch`` → valid events to
   silver and the Postgres upsert; records that break the contract, each with its reason, to the quarantine
   table and its Postgres twin. Each Postgres write commits its ledger row in the same transaction; the four
-  writes run at once (:func:`run_together`), so Postgres does not wait for the silver commit.
+  writes run at once (:func:`~spark_jobs.parallel.run_together`), so Postgres does not wait for the silver commit.
 
 Refine reads Kafka rather than bronze's Delta log so that a payment reaches Postgres without first waiting
 for the bronze commit and the next poll of it (freshness p50 3.8 s → 2.7 s at 1k events/s, 1 s trigger). Both
@@ -26,11 +26,9 @@ import argparse
 import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from pyspark import inheritable_thread_target
 from pyspark.errors import StreamingQueryException
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -41,6 +39,7 @@ from spark_jobs.io.delta_tables import MicroBatchAppender, ensure_table
 from spark_jobs.io.kafka_source import failed_in_kafka_metrics, read_kafka
 from spark_jobs.io.postgres_sink import insert_quarantine_batch, upsert_clean_batch
 from spark_jobs.metrics import SILVER_ROWS, VALID_ROWS, ProgressRecorder, observe_count
+from spark_jobs.parallel import run_together
 from spark_jobs.session import build_spark
 from spark_jobs.transforms.bronze import BRONZE_PARTITION, to_bronze
 from spark_jobs.transforms.dedup import arrived_late, drop_redeliveries
@@ -90,20 +89,6 @@ def _persisted(batch: DataFrame) -> Iterator[DataFrame]:
         yield batch
     finally:
         batch.unpersist()
-
-
-def run_together(spark: SparkSession, *writes: Callable[[], object]) -> None:
-    """Run independent writes of one micro-batch at once, each thread with the caller's Spark properties and
-    tags; raise the first failure once all have ended.
-
-    Each write is idempotent on its own (ledger row or commit mark), so their order does not matter: a
-    batch replayed after any of them failed redoes only the ones that did not commit.
-    """
-    inherit = inheritable_thread_target(spark)
-    with ThreadPoolExecutor(max_workers=len(writes)) as pool:
-        futures = [pool.submit(inherit(write)) for write in writes]
-    for future in futures:
-        future.result()
 
 
 class StreamJob:

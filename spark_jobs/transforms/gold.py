@@ -27,6 +27,13 @@ UNKNOWN = "UNKNOWN"
 """Stands for a missing optional dimension in a breakdown's key: the merchant of a P2P payment, a PSP, a bank,
 a response code the event did not carry. Keeping those rows is what makes every breakdown add up."""
 
+DAY_COLUMNS = (
+    "txn_id", "event_date", "event_time", "status", "response_code", "amount", "txn_type", "payer_vpa",
+    "payee_vpa", "payer_psp", "payer_bank", "merchant_id", "mcc",
+)  # fmt: skip
+"""The silver columns a day's gold and its ``silver_day`` suite read; the day's transactions keep only these
+(caching the other six cost a 10M-transaction day 11 s)."""
+
 OUTCOME_COLUMNS = ("txn_count", "success_count", "failed_count", "pending_count", "success_amount")
 
 
@@ -46,8 +53,8 @@ def final_states(silver: DataFrame) -> DataFrame:
 
 
 def transactions_of_day(finals: DataFrame, day: date) -> DataFrame:
-    """The final states whose IST business day is ``day``."""
-    return finals.where(F.col("event_date") == F.lit(day))
+    """The final states whose IST business day is ``day``, with the :data:`DAY_COLUMNS`."""
+    return finals.where(F.col("event_date") == F.lit(day)).select(*DAY_COLUMNS)
 
 
 def _is(status: str) -> Column:
@@ -61,10 +68,15 @@ def _outcomes() -> list[Column]:
         F.count_if(_is("SUCCESS")).alias("success_count"),
         F.count_if(_is("FAILED")).alias("failed_count"),
         F.count_if(_is("PENDING")).alias("pending_count"),
-        F.coalesce(F.sum(F.when(_is("SUCCESS"), F.col("amount"))), F.lit(0))
-        .cast(MONEY)
-        .alias("success_amount"),
+        F.coalesce(_rupees_sum(F.when(_is("SUCCESS"), F.col("amount"))), F.lit(0)).alias("success_amount"),
     ]
+
+
+def _rupees_sum(amounts: Column) -> Column:
+    """The exact sum of ``amounts`` (rupees, two decimals) as :data:`MONEY`, added up as whole paise in a long:
+    summing the decimals themselves goes through arbitrary-precision arithmetic, a third slower per breakdown.
+    (ANSI mode, Spark's default, fails the query on an overflow rather than wrap.)"""
+    return (F.sum((amounts * 100).cast("long")).cast("decimal(20,0)") / 100).cast(MONEY)
 
 
 def _success_rate() -> Column:
@@ -76,11 +88,30 @@ def _known(column: str) -> Column:
     return F.coalesce(F.col(column), F.lit(UNKNOWN)).alias(column)
 
 
-def _success_percentile(share: float) -> Column:
-    """Exact ``share`` percentile of successful amounts: an amount that occurred (``percentile_disc``)."""
-    return F.expr(
-        f"percentile_disc({share}) WITHIN GROUP (ORDER BY amount) FILTER (WHERE status = 'SUCCESS')"
-    ).cast("decimal(12,2)")
+def success_amount_percentiles(day: DataFrame, shares: dict[str, float]) -> DataFrame:
+    """Per ``event_date``, for each ``column → share``: the exact ``share`` percentile of successful amounts,
+    as ``percentile_disc`` defines it (the smallest amount whose cumulative share of the successes is at
+    least ``share``; an amount that occurred), e.g. ``{"p50_success_amount": 0.5}``.
+
+    Computed from the day's histogram of amounts (at most one row per distinct paisa value) rather than by
+    ``percentile_disc`` itself, which holds and sorts every amount in one buffer (13.6 s of a 10M-transaction
+    day, against 4 s for the histogram). ``count ≥ share × total`` is the comparison Spark makes.
+    """
+    histogram = day.where(_is("SUCCESS")).groupBy("event_date", "amount").agg(F.count(F.lit(1)).alias("n"))
+    up_to_here = Window.partitionBy("event_date").orderBy("amount").rowsBetween(Window.unboundedPreceding, 0)
+    cumulative = histogram.select(
+        "event_date",
+        "amount",
+        F.sum("n").over(up_to_here).alias("at_most"),
+        F.sum("n").over(Window.partitionBy("event_date")).alias("successes"),
+    )
+    reached = {
+        column: F.min(F.when(F.col("at_most") >= F.lit(share) * F.col("successes"), F.col("amount")))
+        for column, share in shares.items()
+    }
+    return cumulative.groupBy("event_date").agg(
+        *(value.cast("decimal(12,2)").alias(column) for column, value in reached.items())
+    )
 
 
 def daily_summary(day: DataFrame) -> DataFrame:
@@ -92,19 +123,12 @@ def daily_summary(day: DataFrame) -> DataFrame:
     """
     counts = day.groupBy("event_date").agg(
         *_outcomes(),
-        F.sum("amount").cast(MONEY).alias("total_amount"),
+        _rupees_sum(F.col("amount")).alias("total_amount"),
         F.round(F.avg(F.when(_is("SUCCESS"), F.col("amount"))), 2)
         .cast("decimal(12,2)")
         .alias("avg_success_amount"),
     )
-    amounts = (
-        day.where(_is("SUCCESS"))
-        .groupBy("event_date")
-        .agg(
-            _success_percentile(0.5).alias("p50_success_amount"),
-            _success_percentile(0.95).alias("p95_success_amount"),
-        )
-    )
+    amounts = success_amount_percentiles(day, {"p50_success_amount": 0.5, "p95_success_amount": 0.95})
     payers = day.groupBy("event_date").agg(F.count_distinct("payer_vpa").alias("distinct_payers"))
     payees = day.groupBy("event_date").agg(F.count_distinct("payee_vpa").alias("distinct_payees"))
     joined = counts.join(amounts, "event_date", "left").join(payers, "event_date").join(payees, "event_date")

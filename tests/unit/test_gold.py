@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+import json
+import random
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -13,6 +15,7 @@ from pyspark.sql import functions as F
 
 from spark_jobs.transforms.gold import (
     BREAKDOWNS,
+    DAY_COLUMNS,
     by_hour,
     by_merchant,
     by_psp_and_bank,
@@ -20,9 +23,11 @@ from spark_jobs.transforms.gold import (
     by_txn_type,
     daily_summary,
     final_states,
+    success_amount_percentiles,
     transactions_of_day,
 )
 from tests.builders import DROP, good_event, silver_of
+from upi.paths import EXPECTATIONS_DIR
 
 DAY = date(2026, 11, 25)
 MORNING = "2026-11-25T11:15:30.250+05:30"
@@ -152,3 +157,28 @@ def test_every_breakdown_adds_up_to_the_daily_summary(mixed_day: DataFrame, tabl
     (totals,) = BREAKDOWNS[table](mixed_day).agg(F.sum("txn_count"), F.sum("success_amount")).collect()
     (summary,) = daily_summary(mixed_day).collect()
     assert (totals[0], totals[1]) == (summary.txn_count, summary.success_amount)
+
+
+def test_the_amount_percentiles_are_those_of_sparks_percentile_disc(spark: SparkSession) -> None:
+    draw = random.Random(7)
+    rows = [
+        (DAY + timedelta(days=group), Decimal(draw.choice(["0.01", "1.00", "99.99", "100.00", "4999.50"])),
+         draw.choice(["SUCCESS", "SUCCESS", "FAILED"]))
+        for group in range(60)
+        for _ in range(draw.randint(1, 41))
+    ]  # fmt: skip
+    days = spark.createDataFrame(rows, "event_date date, amount decimal(12,2), status string")
+    shares = {"p0": 0.0, "p25": 0.25, "p50": 0.5, "p95": 0.95, "p100": 1.0}
+    expected = days.where("status = 'SUCCESS'").groupBy("event_date").agg(*(
+        F.expr(f"percentile_disc({share}) WITHIN GROUP (ORDER BY amount)").cast("decimal(12,2)").alias(name)
+        for name, share in shares.items()
+    ))  # fmt: skip
+    assert_df_equality(
+        success_amount_percentiles(days, shares), expected, ignore_row_order=True, ignore_nullable=True
+    )
+
+
+def test_a_day_keeps_every_column_its_silver_suite_reads() -> None:
+    suite = json.loads((EXPECTATIONS_DIR / "silver_day.json").read_text())
+    read = {e["kwargs"]["column"] for e in suite["expectations"] if "column" in e["kwargs"]}
+    assert read <= set(DAY_COLUMNS)

@@ -8,7 +8,7 @@ import time
 import pytest
 from pyspark.sql import SparkSession
 
-from spark_jobs.stream import run_together
+from spark_jobs.parallel import run_together
 
 
 def test_every_write_runs_on_its_own_thread(spark: SparkSession) -> None:
