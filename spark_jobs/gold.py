@@ -128,10 +128,9 @@ def _gated_gold(
     return outcomes, gold
 
 
-def _publish(settings: Settings, day: date, gold: dict[str, DataFrame]) -> None:
+def _publish(spark: SparkSession, settings: Settings, day: date, gold: dict[str, DataFrame]) -> None:
     """Replace ``day`` in each gold Delta table (all at once: each commit is a table's own), then in Postgres
     (one transaction)."""
-    spark = next(iter(gold.values())).sparkSession
     run_together(spark, *(
         partial(replace_partition, frame, settings.table_uri(name), DAY_COLUMN, day.isoformat())
         for name, frame in gold.items()
@@ -149,7 +148,7 @@ def run_gold(spark: SparkSession, settings: Settings, day: date) -> GoldRun:
         outcomes, gold = _gated_gold(QualityGate(settings.quality_dir), settings, day, transactions)
         published = all(outcome.success for outcome in outcomes)
         if published:
-            _publish(settings, day, gold)
+            _publish(spark, settings, day, gold)
         run = GoldRun(
             day, uuid.uuid4(), published, transactions.count(),
             {name: frame.count() for name, frame in gold.items()}, outcomes, time.perf_counter() - started,

@@ -146,6 +146,8 @@ class StreamJob:
         dsn, late_after = self.settings.dsn, self.settings.watermark_delay
         with _persisted(batch):
             events, rejected = valid_events(batch), quarantined(batch)
+            # In any order: each write is idempotent on its own (ledger row or commit mark), so a batch
+            # replayed after any of them failed redoes only those that did not commit.
             run_together(
                 batch.sparkSession,
                 lambda: upsert_clean_batch(

@@ -72,11 +72,15 @@ def _outcomes() -> list[Column]:
     ]
 
 
+def _in_paise(rupees: Column) -> Column:
+    return (rupees * 100).cast("bigint")
+
+
 def _rupees_sum(amounts: Column) -> Column:
     """The exact sum of ``amounts`` (rupees, two decimals) as :data:`MONEY`, added up as whole paise in a long:
     summing the decimals themselves goes through arbitrary-precision arithmetic (a breakdown of a
     10M-transaction day: 1.8 s against 1.2 s). ANSI mode, Spark's default, fails on an overflow, never wraps."""
-    return (F.sum((amounts * 100).cast("long")).cast("decimal(20,0)") / 100).cast(MONEY)
+    return (F.sum(_in_paise(amounts)).cast("decimal(20,0)") / 100).cast(MONEY)
 
 
 def _success_rate() -> Column:
@@ -184,7 +188,7 @@ def totals(frame: DataFrame) -> DataFrame:
 
 
 def _paise(rupees: Column) -> Column:
-    return (rupees * 100).cast("bigint").alias("success_amount_paise")
+    return _in_paise(rupees).alias("success_amount_paise")
 
 
 def reconciliation(gold: dict[str, DataFrame]) -> DataFrame:
