@@ -42,7 +42,14 @@ from spark_jobs.io.postgres_gold import (
 from spark_jobs.parallel import run_together
 from spark_jobs.quality import QualityGate, SuiteOutcome
 from spark_jobs.session import build_spark
-from spark_jobs.transforms.gold import BREAKDOWNS, final_states, reconciliation, totals, transactions_of_day
+from spark_jobs.transforms.gold import (
+    BREAKDOWNS,
+    final_states,
+    outcome_cube,
+    reconciliation,
+    totals,
+    transactions_of_day,
+)
 from upi.settings import Settings, settings_or_exit
 
 DAY_COLUMN = "event_date"
@@ -122,7 +129,11 @@ def _gated_gold(
     outcomes = [gate.validate(transactions, "silver_day", input_parameters)]
     if not outcomes[0].success:
         return outcomes, {}
-    gold = {name: _cached(build(transactions)) for name, build in BREAKDOWNS.items()}
+    cube = _cached(outcome_cube(transactions))  # read from memory by the breakdowns built from it
+    try:
+        gold = {name: _cached(build(transactions)) for name, build in BREAKDOWNS.items()}
+    finally:
+        cube.unpersist()
     expected = totals(transactions).collect()[0].asDict()
     outcomes.append(gate.validate(reconciliation(gold), "gold_day", expected))
     return outcomes, gold

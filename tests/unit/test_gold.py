@@ -182,3 +182,22 @@ def test_a_day_keeps_every_column_its_silver_suite_reads() -> None:
     suite = json.loads((EXPECTATIONS_DIR / "silver_day.json").read_text())
     read = {e["kwargs"]["column"] for e in suite["expectations"] if "column" in e["kwargs"]}
     assert read <= set(DAY_COLUMNS)
+
+
+def test_the_average_success_amount_is_sparks_avg_to_the_paisa(spark: SparkSession) -> None:
+    draw = random.Random(11)
+    rows = [
+        (DAY + timedelta(days=group), Decimal(draw.randint(1, 50_000_000)) / 100, "SUCCESS")
+        for group in range(200)
+        for _ in range(draw.randint(1, 8))  # few amounts a day: many means end in half a paisa
+    ]
+    days = spark.createDataFrame(rows, "event_date date, amount decimal(12,2), status string").withColumns(
+        {"payer_psp": F.lit("PhonePe"), "payer_bank": F.lit("HDFC"), "response_code": F.lit("00"),
+         "txn_type": F.lit("P2M"), "event_time": F.lit("2026-11-25T06:00:00Z").cast("timestamp")}
+    )  # fmt: skip
+    expected = days.groupBy("event_date").agg(
+        F.round(F.avg("amount"), 2).cast("decimal(12,2)").alias("avg_success_amount")
+    )
+    summary = daily_summary(days.withColumns({"payer_vpa": F.lit("a@ybl"), "payee_vpa": F.lit("b@ybl")}))
+    averages = summary.select("event_date", "avg_success_amount")
+    assert_df_equality(averages, expected, ignore_row_order=True, ignore_nullable=True)
