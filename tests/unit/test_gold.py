@@ -201,3 +201,9 @@ def test_the_average_success_amount_is_sparks_avg_to_the_paisa(spark: SparkSessi
     summary = daily_summary(days.withColumns({"payer_vpa": F.lit("a@ybl"), "payee_vpa": F.lit("b@ybl")}))
     averages = summary.select("event_date", "avg_success_amount")
     assert_df_equality(averages, expected, ignore_row_order=True, ignore_nullable=True)
+
+
+def test_final_states_sort_the_states_once(spark: SparkSession, capsys: pytest.CaptureFixture[str]) -> None:
+    final_states(silver_of(spark, payment(1, "10.00"))).explain()
+    plan = capsys.readouterr().out
+    assert (plan.count("Sort ["), "WindowGroupLimit" in plan) == (1, False)
