@@ -47,7 +47,8 @@ class SuiteOutcome:
         if self.success:
             return f"{self.suite}: {self.evaluated} expectations met"
         failed = "; ".join(
-            f"{f['expectation']}({f['column'] or 'table'}) observed {f['observed']}" for f in self.failures
+            f"{f['expectation']}({f['column'] or f['description'] or 'table'}) observed {f['observed']}"
+            for f in self.failures
         )
         return f"{self.suite}: {self.failed} of {self.evaluated} expectations failed: {failed}"
 
@@ -59,6 +60,7 @@ def _failure(result: Any) -> dict[str, Any]:
     return {
         "expectation": config.type,
         "column": config.kwargs.get("column"),
+        "description": config.description,
         "observed": observed if isinstance(observed, int | float | str | None) else str(observed),
         "kwargs": {k: v for k, v in config.kwargs.items() if k not in {"batch_id"}},
     }

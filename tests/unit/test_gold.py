@@ -178,10 +178,16 @@ def test_the_amount_percentiles_are_those_of_sparks_percentile_disc(spark: Spark
     )
 
 
-def test_a_day_keeps_every_column_its_silver_suite_reads() -> None:
+def test_a_day_keeps_every_column_its_silver_suite_reads(spark: SparkSession, mixed_day: DataFrame) -> None:
     suite = json.loads((EXPECTATIONS_DIR / "silver_day.json").read_text())
     read = {e["kwargs"]["column"] for e in suite["expectations"] if "column" in e["kwargs"]}
-    assert read <= set(DAY_COLUMNS)
+    queries = [
+        e["kwargs"]["unexpected_rows_query"] for e in suite["expectations"] if e["type"].startswith("unexp")
+    ]
+    mixed_day.createOrReplaceTempView("a_day")
+    for query in queries:  # analysed at once: fails on a column the day lacks
+        spark.sql(query.replace("{batch}", "a_day"))
+    assert read <= set(DAY_COLUMNS) and queries
 
 
 def test_the_average_success_amount_is_sparks_avg_to_the_paisa(spark: SparkSession) -> None:
