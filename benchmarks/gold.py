@@ -5,6 +5,10 @@ The day's silver is synthesised with Spark (hash-derived columns: 92 % SUCCESS, 
 :func:`spark_jobs.gold.run_gold` builds, gates and publishes it, timed whole. Sizes run smallest first, so the
 JIT warm-up lands on the smallest.
 
+The baseline, measured just before on the same day: the least any job keeping one state per transaction must do,
+read the day's silver and shuffle it by ``txn_id`` (written nowhere). The gold job is reported as a multiple of
+it, which stays comparable between runs on a machine whose speed varies from day to day.
+
 Run it with ``python -m benchmarks gold --rows 1000000 --rows 10000000``.
 """
 
@@ -14,6 +18,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
+from time import perf_counter
 from typing import Any
 
 from matplotlib.figure import Figure
@@ -110,6 +115,14 @@ def synthetic_silver(spark: SparkSession, day: date, rows: int) -> DataFrame:
     return states.select(*(F.col(f.name).cast(f.dataType) for f in silver_schema.fields))
 
 
+def _baseline_seconds(spark: SparkSession, settings: Settings) -> float:
+    """Seconds to read the day's silver and shuffle it by ``txn_id``, written nowhere."""
+    started = perf_counter()
+    silver = spark.read.format("delta").load(settings.table_uri(tables.SILVER))
+    silver.repartition("txn_id").write.format("noop").mode("overwrite").save()
+    return perf_counter() - started
+
+
 def _time_one_day(spark: SparkSession, stack: Settings, folder: Path, rows: int) -> dict[str, Any]:
     settings = load_settings(
         lake_uri=f"file://{folder}/lake-{rows}",
@@ -119,12 +132,15 @@ def _time_one_day(spark: SparkSession, stack: Settings, folder: Path, rows: int)
     synthetic_silver(spark, DAY, rows).write.format("delta").partitionBy("event_date").save(
         settings.table_uri(tables.SILVER)
     )
+    baseline = _baseline_seconds(spark, settings)
     mark = stage_mark(spark)
     run = run_gold(spark, settings, DAY)
     return {
         "rows": rows,
         "transactions": run.transactions,
         "seconds": run.seconds,
+        "baseline_seconds": baseline,
+        "vs_baseline": run.seconds / baseline,
         "great_expectations_seconds": run.quality_seconds,
         "great_expectations_share": run.quality_seconds / run.seconds,
         "suites": {o.suite: round(o.seconds, 2) for o in run.outcomes},

@@ -68,15 +68,17 @@ def _soak(r: dict[str, Any]) -> list[str]:
 def _gold(r: dict[str, Any]) -> list[str]:
     lines = [
         "A synthetic IST day in silver (one state per transaction, plus an earlier PENDING state for "
-        f"{PENDING_FIRST_PERCENT} % of the resolved ones), built, gated and published by the gold job.",
+        f"{PENDING_FIRST_PERCENT} % of the resolved ones), built, gated and published by the gold job. Baseline, "
+        "same run and day: the day's silver read and shuffled by `txn_id`, written nowhere (the least a job keeping "
+        "one state per transaction does); it makes runs on a faster or slower day of this machine comparable.",
         "",
-        "| transactions in the day | wall time | of which Great Expectations | share |",
-        "|---:|---:|---:|---:|",
+        "| transactions in the day | wall time | of which Great Expectations | share | baseline | vs baseline |",
+        "|---:|---:|---:|---:|---:|---:|",
     ]
     for day in r["days"]:
         lines.append(
             f"| {day['rows']:,} | {day['seconds']:.1f} s | {day['great_expectations_seconds']:.1f} s | "
-            f"{day['great_expectations_share']:.0%} |"
+            f"{day['great_expectations_share']:.0%} | {day['baseline_seconds']:.1f} s | {day['vs_baseline']:.1f}× |"
         )
     for day in r["days"]:
         stages = day.get("slowest_stages") or []

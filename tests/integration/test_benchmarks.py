@@ -55,6 +55,7 @@ def test_the_gold_benchmark_times_the_job_and_its_great_expectations_share(
     assert day["transactions"] == 2_000
     assert 0 < day["great_expectations_seconds"] < day["seconds"]
     assert set(day["suites"]) == {"silver_day", "gold_day"}
+    assert day["vs_baseline"] == day["seconds"] / day["baseline_seconds"]
 
 
 def test_the_panel_benchmark_times_every_panel_in_both_ranges(stack: Settings, tmp_path: Path) -> None:
