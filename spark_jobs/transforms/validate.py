@@ -79,6 +79,10 @@ _PLAIN_DECIMAL = r"^-?[0-9]+(\.[0-9]+)?$"
 _OVER_TWO_DECIMALS = r"\.[0-9]{3,}$"
 _EXACT_NUMBER_TYPES = "^(DECIMAL|BIGINT|INT|SMALLINT|TINYINT)"
 _STRING_FIELDS = tuple(f for f in REQUIRED_FIELDS if f != "amount")
+FIELDS = (*REQUIRED_FIELDS, *OPTIONAL_FIELDS)
+_OBJECT_OF_FIELDS = "struct<" + ", ".join(f"`{f}`: variant" for f in FIELDS) + ">"
+"""A JSON object as its contract's fields, each still a variant (null when absent); null for any other JSON."""
+_STRINGS_OF_FIELDS = ", ".join(f"`{f}` string" for f in FIELDS if f != "amount")
 
 
 @dataclass(frozen=True)
@@ -141,23 +145,22 @@ def validate(bronze: DataFrame, rules: ValidationRules) -> DataFrame:
     """
     text = F.col("value").cast("string")
     doc = F.col("_doc")
-    fields = (*REQUIRED_FIELDS, *OPTIONAL_FIELDS)
 
-    # Stage 1: parse once; each field's text and JSON type.
+    # Stage 1: parse once into a variant, for the document's shape and each field's JSON type; read the
+    # fields' text with from_json, in one pass (a variant-to-string cast per field cost 3x as much). Both
+    # parsers see the same text, and from_json's values are used only where the variant is an object.
     parsed = bronze.withColumn("_utf8", F.is_valid_utf8(text)).withColumn(
         "_doc", F.when(F.col("_utf8"), F.try_parse_json(text))
     )
+    parsed = parsed.withColumn("_object", F.try_variant_get(doc, "$", _OBJECT_OF_FIELDS)).withColumn(
+        "_strings", F.when(F.col("_object").isNotNull(), F.from_json(text, _STRINGS_OF_FIELDS))
+    )
     parsed = parsed.select(
         "*",
-        F.schema_of_variant(doc).alias("_type"),
-        *[
-            F.schema_of_variant(F.try_variant_get(doc, f"$.{f}", "variant")).alias(_type_col(f))
-            for f in fields
-        ],
-        *[
-            F.try_variant_get(doc, f"$.{f}", "string").alias(f if f != "amount" else "_amount_text")
-            for f in fields
-        ],
+        *[F.schema_of_variant(F.col("_object").getField(f)).alias(_type_col(f)) for f in FIELDS],
+        *[F.col("_strings").getField(f).alias(f) for f in FIELDS if f != "amount"],
+        # A JSON number amount keeps its exact digits: from_json would read it as a double.
+        F.try_variant_get(F.col("_object").getField("amount"), "$", "string").alias("_amount_text"),
     ).withColumnRenamed("event_time", "_event_time_text")
 
     # Stage 2: per-rule findings, each naming the first offending field.
@@ -176,7 +179,9 @@ def validate(bronze: DataFrame, rules: ValidationRules) -> DataFrame:
         _first([(f, _optional_value_breaks(f)) for f in OPTIONAL_FIELDS]).alias("_bad_optional"),
         F.expr("try_cast(_amount_text AS decimal(38,2))").alias("_amount_wide"),
         F.expr("try_cast(_event_time_text AS timestamp)").alias("_event_time"),
-    )
+        doc.isNotNull().alias("_json"),
+        F.when(F.col("_object").isNull(), F.schema_of_variant(doc)).alias("_not_object_type"),
+    ).drop("_doc", "_object", "_strings")
     parsed = _optimizer_barrier(parsed)
 
     # Stage 3: the first broken rule, in REASONS order; each check may assume the earlier ones passed.
@@ -186,8 +191,8 @@ def validate(bronze: DataFrame, rules: ValidationRules) -> DataFrame:
     checks: list[tuple[str, Column, Column]] = [
         ("payload_too_large", F.length("value") > rules.max_payload_bytes, F.length("value")),
         ("not_utf8", ~F.col("_utf8"), F.lit(None)),
-        ("not_json", doc.isNull(), F.lit(None)),
-        ("not_object", ~F.col("_type").startswith("OBJECT"), F.col("_type")),
+        ("not_json", ~F.col("_json"), F.lit(None)),
+        ("not_object", F.col("_not_object_type").isNotNull(), F.col("_not_object_type")),
         ("missing_required_key", F.col("_missing").isNotNull(), F.col("_missing")),
         ("wrong_type", F.col("_wrong_type").isNotNull(), F.col("_wrong_type")),
         ("invalid_txn_id", ~F.col("txn_id").rlike(pattern_of("txn_id") or "."), F.col("txn_id")),

@@ -51,6 +51,13 @@ def test_unknown_extra_keys_are_not_a_reason_to_reject(spark: SparkSession) -> N
     assert reason_of(spark, encode(good_event(device_os="android", geo={"lat": 12.9}))) == (None, None)
 
 
+def test_a_key_differing_only_in_case_does_not_stand_in_for_a_contract_field(spark: SparkSession) -> None:
+    payload = encode(good_event())[:-1] + b', "TXN_ID": "bad id!"}'
+    row = validate(bronze_of(spark, payload), ValidationRules()).first()
+    assert row is not None
+    assert (row["reason"], row["txn_id"]) == (None, good_event()["txn_id"])
+
+
 @pytest.mark.parametrize(
     ("payload", "reason", "detail"),
     [
@@ -58,6 +65,7 @@ def test_unknown_extra_keys_are_not_a_reason_to_reject(spark: SparkSession) -> N
         pytest.param(b"\xff\xfe{}", "not_utf8", None, id="not_utf8"),
         pytest.param(b"{not json", "not_json", None, id="not_json"),
         pytest.param(b"[1, 2]", "not_object", "ARRAY<BIGINT>", id="not_object"),
+        pytest.param(b"null", "not_object", "VOID", id="json_null"),
         pytest.param(
             encode(good_event(payee_vpa=DROP)), "missing_required_key", "payee_vpa", id="missing_key"
         ),
