@@ -48,6 +48,9 @@ from upi.kafka_admin import ensure_topic
 from upi.settings import ConfigError, Settings, settings_or_exit
 
 SILVER_PARTITION = "event_date"
+KAFKA_COORDINATES = ("kafka_partition", "kafka_offset", "ingest_time")
+"""The columns whose statistics each lake table keeps (with silver's ``event_time``): a record is found by
+where it sat in Kafka or when it arrived; files are not clustered by any other column."""
 BatchWriter = Callable[[DataFrame, int], None]
 KAFKA_METRICS_RESTARTS = 3
 """Restarts allowed per run for SPARK-55271 (see :func:`failed_in_kafka_metrics`)."""
@@ -134,9 +137,12 @@ class StreamJob:
         """Create the lake tables with their schemas, so each query can start on an empty lake."""
         bronze = self.kafka_as_bronze()
         checked = validate(bronze, self.rules)
-        ensure_table(self.spark, self.bronze_uri, bronze.schema, [BRONZE_PARTITION])
-        ensure_table(self.spark, self.quarantine_uri, quarantined(checked).schema, [BRONZE_PARTITION])
-        ensure_table(self.spark, self.silver_uri, valid_events(checked).schema, [SILVER_PARTITION])
+        for uri, frame, partition, indexed in (
+            (self.bronze_uri, bronze, BRONZE_PARTITION, KAFKA_COORDINATES),
+            (self.quarantine_uri, quarantined(checked), BRONZE_PARTITION, KAFKA_COORDINATES),
+            (self.silver_uri, valid_events(checked), SILVER_PARTITION, ("event_time", *KAFKA_COORDINATES)),
+        ):
+            ensure_table(self.spark, uri, frame.schema, [partition], stats_columns=indexed)
 
     def _write_ingest_batch(self, batch: DataFrame, batch_id: int) -> None:
         self.bronze.append(batch, app_id=query_id(batch), batch_id=batch_id)

@@ -2,7 +2,7 @@
 
 Example::
 
-    >>> ensure_table(spark, uri, schema, partition_by=["ingest_date"])        # doctest: +SKIP
+    >>> ensure_table(spark, uri, schema, ["ingest_date"], stats_columns=["kafka_offset"])   # doctest: +SKIP
     >>> bronze = MicroBatchAppender(uri, partition_by=["ingest_date"])
     >>> bronze.append(batch_df, app_id=query_id, batch_id=7)   # False when batch 7 was already there
 """
@@ -20,12 +20,34 @@ RECENT_COMMITS = 10
 """Commits searched for a query's last batch: the stream is the only writer of its tables (see README)."""
 
 
-def ensure_table(spark: SparkSession, uri: str, schema: StructType, partition_by: Sequence[str] = ()) -> None:
-    """Create an empty Delta table at ``uri`` unless one is there, so readers never find it missing."""
-    if DeltaTable.isDeltaTable(spark, uri):
+STATS_COLUMNS = "delta.dataSkippingStatsColumns"
+
+
+def ensure_table(
+    spark: SparkSession,
+    uri: str,
+    schema: StructType,
+    partition_by: Sequence[str] = (),
+    *,
+    stats_columns: Sequence[str] = (),
+) -> None:
+    """Create an empty Delta table at ``uri`` unless one is there, so readers never find it missing.
+
+    With ``stats_columns``, each new data file records min/max/null counts (for data skipping) of those
+    columns only, not of the first 32: collecting them for every column was 30-40 % of the CPU of an
+    append (200k bronze or silver rows). A table made before gets the setting (one metadata commit).
+    """
+    properties = {STATS_COLUMNS: ",".join(stats_columns)} if stats_columns else {}
+    if not DeltaTable.isDeltaTable(spark, uri):
+        empty = spark.createDataFrame([], schema)
+        empty.write.format("delta").options(**properties).mode("append").partitionBy(*partition_by).save(uri)
         return
-    empty = spark.createDataFrame([], schema)
-    empty.write.format("delta").mode("append").partitionBy(*partition_by).save(uri)
+    current = DeltaTable.forPath(spark, uri).detail().first()
+    assert current is not None
+    changed = {k: v for k, v in properties.items() if current["properties"].get(k) != v}
+    if changed:
+        settings = ", ".join(f"'{k}' = '{v}'" for k, v in changed.items())
+        spark.sql(f"ALTER TABLE delta.`{uri}` SET TBLPROPERTIES ({settings})")
 
 
 def batch_mark(app_id: str, batch_id: int) -> str:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from delta.tables import DeltaTable
@@ -65,3 +67,23 @@ def test_an_empty_batch_writes_no_commit_when_asked(spark: SparkSession, table: 
     assert appender.append(_batch(spark, 0, rows=0), app_id="q1", batch_id=0, skip_empty=True) is False
     assert DeltaTable.forPath(spark, table).history().count() == versions_before
     assert appender.append(_batch(spark, 1), app_id="q1", batch_id=1) is True
+
+
+def _file_stats(spark: SparkSession, uri: str) -> list[dict[str, Any]]:
+    adds = spark.read.json(f"{uri}/_delta_log/*.json").where("add IS NOT NULL").select("add.stats").collect()
+    return [json.loads(row["stats"]) for row in adds]
+
+
+def test_files_carry_statistics_of_the_chosen_columns_only(spark: SparkSession, tmp_path: Path) -> None:
+    uri = f"file://{tmp_path}/indexed"
+    ensure_table(spark, uri, _batch(spark, 0).schema, stats_columns=["n"])
+    MicroBatchAppender(uri).append(_batch(spark, 0), app_id="q1", batch_id=0)
+    stats = _file_stats(spark, uri)
+    assert sum(s["numRecords"] for s in stats) == 3
+    assert {column for s in stats for column in (*s["minValues"], *s["maxValues"])} == {"n"}
+
+
+def test_a_table_made_before_gets_the_chosen_statistics_columns(spark: SparkSession, table: str) -> None:
+    ensure_table(spark, table, _batch(spark, 0).schema, stats_columns=["batch"])
+    properties = DeltaTable.forPath(spark, table).detail().first()["properties"]  # type: ignore[index]
+    assert properties["delta.dataSkippingStatsColumns"] == "batch"
