@@ -42,6 +42,8 @@ def ensure_table(
         empty = spark.createDataFrame([], schema)
         empty.write.format("delta").options(**properties).mode("append").partitionBy(*partition_by).save(uri)
         return
+    if not properties:
+        return
     current = DeltaTable.forPath(spark, uri).detail().first()
     assert current is not None
     changed = {k: v for k, v in properties.items() if current["properties"].get(k) != v}
