@@ -25,6 +25,8 @@ from airflow.sdk import CronDataIntervalTimetable, dag
 IST = pendulum.timezone("Asia/Kolkata")
 GOLD_JOB = str(Path(__file__).resolve().parent.parent / "spark_jobs" / "gold.py")
 SPARK_CONNECTION = "upi_spark"
+JVM_OPTIONS = "-XX:-DontCompileHugeMethods"
+"""The driver's JVM options: ``spark_jobs.session.JVM_OPTIONS``, which a submitted driver must be given."""
 GOLD_POOL = "upi_gold"
 """One slot (``upi airflow`` creates it): gold runs never overlap, as Delta on S3 takes one writing driver."""
 BUSINESS_DAY = "{{ data_interval_start.in_timezone('Asia/Kolkata').strftime('%Y-%m-%d') }}"
@@ -46,6 +48,7 @@ def _submit_gold(task_id: str, *job_args: str) -> SparkSubmitOperator:
         application=GOLD_JOB,
         application_args=list(job_args),
         driver_class_path="{{ var.value.get('upi_spark_classpath', '') }}",
+        conf={"spark.driver.extraJavaOptions": JVM_OPTIONS},
         name=f"upi-{task_id}",
         pool=GOLD_POOL,
     )

@@ -57,6 +57,42 @@ def test_bronze_keeps_kafka_headers_when_the_source_has_them(spark: SparkSession
     ]
 
 
+def test_bronze_rows_of_one_query_share_its_timestamp(spark: SparkSession) -> None:
+    kafka = spark.createDataFrame(
+        [(b"k", b"v", "t", 0, n, T0, 0) for n in range(3)],
+        "key binary, value binary, topic string, partition int, offset long, timestamp timestamp, timestampType int",
+    )
+    rows = to_bronze(kafka).select("ingest_time", F.current_timestamp().alias("now")).collect()
+    assert {(r["ingest_time"], r["now"]) for r in rows} == {(rows[0]["now"], rows[0]["now"])}
+
+
+def test_later_micro_batches_of_bronze_compile_no_new_code(spark: SparkSession, tmp_path: Path) -> None:
+    """Each micro-batch has its own timestamp; were it a constant of the generated Java source, every batch
+    would compile its stages anew."""
+    (tmp_path / "in").mkdir()
+    kafka = spark.readStream.schema(
+        "key binary, value binary, topic string, partition int, offset long, timestamp timestamp"
+    ).json(str(tmp_path / "in"))
+    query = (
+        to_bronze(kafka).writeStream.format("memory").queryName(f"bronze_{uuid.uuid4().hex}")
+        .option("checkpointLocation", str(tmp_path / "checkpoint")).start()
+    )  # fmt: skip
+    jvm = spark.sparkContext._jvm
+    assert jvm is not None
+    compilations = jvm.org.apache.spark.metrics.source.CodegenMetrics.METRIC_COMPILATION_TIME()
+    compiled: list[int] = []
+    try:
+        for offset in range(3):
+            record = {"topic": "t", "partition": 0, "offset": offset, "timestamp": "2026-11-25T06:00:00Z"}
+            (tmp_path / "in" / f"{offset}.json").write_text(json.dumps(record))
+            before = compilations.getCount()
+            query.processAllAvailable()
+            compiled.append(compilations.getCount() - before)
+    finally:
+        query.stop()
+    assert compiled[0] > 0 and compiled[1:] == [0, 0]
+
+
 class DedupStream:
     """``drop_redeliveries`` on a real file stream: each ``feed`` is one micro-batch into a memory sink."""
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import yaml
 
+from spark_jobs.session import JVM_OPTIONS
 from upi.paths import PROJECT_ROOT
 from upi.settings import Settings
 from upi.stack.tools import docker_compose
@@ -101,6 +102,11 @@ def test_the_stream_is_submitted_with_spark_submit(services: dict[str, Any]) -> 
     command = services["stream"]["command"]
     assert command[0] == "spark-submit"
     assert command[-1] == "/opt/upi/spark_jobs/stream.py"
+
+
+def test_the_stream_driver_gets_the_jobs_jvm_options(services: dict[str, Any]) -> None:
+    command = services["stream"]["command"]
+    assert command[command.index("--driver-java-options") + 1] == JVM_OPTIONS
 
 
 def test_every_awaited_service_reports_health(services: dict[str, Any]) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 import pendulum
 import pytest
 
+from spark_jobs.session import JVM_OPTIONS
 from upi.paths import PROJECT_ROOT
 
 
@@ -57,3 +58,8 @@ def test_the_gold_task_submits_the_gold_job(dagbag: Any) -> None:
     (task,) = dagbag.dags["upi_gold_daily"].tasks
     assert Path(task.application) == PROJECT_ROOT / "spark_jobs" / "gold.py"
     assert task._conn_id == "upi_spark"
+
+
+def test_the_gold_driver_gets_the_jobs_jvm_options(dagbag: Any) -> None:
+    (task,) = dagbag.dags["upi_gold_daily"].tasks
+    assert task.conf["spark.driver.extraJavaOptions"] == JVM_OPTIONS
