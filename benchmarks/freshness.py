@@ -1,7 +1,8 @@
 """Freshness: event time → row in Postgres, p50 / p95 / p99, at fixed input rates.
 
 For each rate, a fresh world runs ``upi stream`` (trigger ``trigger_seconds``); one warm-up record goes through
-first (Spark start-up and JIT stay out of the figures); then the generator sends ``seconds`` of traffic paced at
+first (Spark start-up stays out of the figures, not the JIT: two minutes in, it still compiles Spark's own code
+with half a core of this 2-core machine); then the generator sends ``seconds`` of traffic paced at
 the rate, event times on the wall clock (the steady profile without its day shape, no PENDING so that every
 transaction has one state). Freshness of a row is ``updated_at − event_time``: the start of the sink
 transaction that wrote it, minus the event's time (the row becomes visible at the transaction's commit, later
