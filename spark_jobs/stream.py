@@ -48,7 +48,7 @@ from upi.kafka_admin import ensure_topic
 from upi.settings import ConfigError, Settings, settings_or_exit
 
 SILVER_PARTITION = "event_date"
-KAFKA_COORDINATES = ("kafka_partition", "kafka_offset", "ingest_time")
+ARRIVAL_COLUMNS = ("kafka_partition", "kafka_offset", "ingest_time")
 """The columns whose statistics each lake table keeps (with silver's ``event_time``): a record is found by
 where it sat in Kafka or when it arrived; files are not clustered by any other column."""
 BatchWriter = Callable[[DataFrame, int], None]
@@ -138,9 +138,9 @@ class StreamJob:
         bronze = self.kafka_as_bronze()
         checked = validate(bronze, self.rules)
         for uri, frame, partition, indexed in (
-            (self.bronze_uri, bronze, BRONZE_PARTITION, KAFKA_COORDINATES),
-            (self.quarantine_uri, quarantined(checked), BRONZE_PARTITION, KAFKA_COORDINATES),
-            (self.silver_uri, valid_events(checked), SILVER_PARTITION, ("event_time", *KAFKA_COORDINATES)),
+            (self.bronze_uri, bronze, BRONZE_PARTITION, ARRIVAL_COLUMNS),
+            (self.quarantine_uri, quarantined(checked), BRONZE_PARTITION, ARRIVAL_COLUMNS),
+            (self.silver_uri, valid_events(checked), SILVER_PARTITION, ("event_time", *ARRIVAL_COLUMNS)),
         ):
             ensure_table(self.spark, uri, frame.schema, [partition], stats_columns=indexed)
 
