@@ -165,6 +165,6 @@ def _figure(result: dict[str, Any]) -> Figure:
 
 def run_gold_benchmark(stack: Settings, config: GoldBenchmark, folder: Path) -> tuple[dict[str, Any], Figure]:
     """Time the gold job on a synthetic day of each size; return the result and its plot."""
-    spark = build_spark(stack, "upi-bench-gold")
+    spark = build_spark(stack, "upi-bench-gold", driver_memory=stack.gold_driver_memory)
     result = {"days": [_time_one_day(spark, stack, folder, rows) for rows in sorted(config.sizes)]}
     return result, _figure(result)

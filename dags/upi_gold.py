@@ -8,8 +8,8 @@
 
 Both submit with the ``upi_spark`` connection (``AIRFLOW_CONN_UPI_SPARK``, e.g. ``{"conn_type": "spark",
 "host": "local[2]"}``); the job's own settings come from the worker's ``UPI_*`` environment, and the connector
-jars from the Airflow variable ``upi_spark_classpath`` (``AIRFLOW_VAR_UPI_SPARK_CLASSPATH``). ``upi airflow``
-wires all of this for the local stack.
+jars from the Airflow variable ``upi_spark_classpath`` (``AIRFLOW_VAR_UPI_SPARK_CLASSPATH``), the driver's heap
+from ``upi_gold_driver_memory``. ``upi airflow`` wires all of this for the local stack.
 """
 
 from __future__ import annotations
@@ -27,6 +27,9 @@ GOLD_JOB = str(Path(__file__).resolve().parent.parent / "spark_jobs" / "gold.py"
 SPARK_CONNECTION = "upi_spark"
 JVM_OPTIONS = "-XX:-DontCompileHugeMethods"
 """The driver's JVM options: ``spark_jobs.session.JVM_OPTIONS``, which a submitted driver must be given."""
+DRIVER_MEMORY = "{{ var.value.get('upi_gold_driver_memory', '4g') }}"
+"""The driver's heap: the Airflow variable ``upi_gold_driver_memory``, else ``UPI_GOLD_DRIVER_MEMORY``'s
+default (the job caches the day's final states)."""
 GOLD_POOL = "upi_gold"
 """One slot (``upi airflow`` creates it): gold runs never overlap, as Delta on S3 takes one writing driver."""
 BUSINESS_DAY = "{{ data_interval_start.in_timezone('Asia/Kolkata').strftime('%Y-%m-%d') }}"
@@ -48,7 +51,7 @@ def _submit_gold(task_id: str, *job_args: str) -> SparkSubmitOperator:
         application=GOLD_JOB,
         application_args=list(job_args),
         driver_class_path="{{ var.value.get('upi_spark_classpath', '') }}",
-        conf={"spark.driver.extraJavaOptions": JVM_OPTIONS},
+        conf={"spark.driver.extraJavaOptions": JVM_OPTIONS, "spark.driver.memory": DRIVER_MEMORY},
         name=f"upi-{task_id}",
         pool=GOLD_POOL,
     )

@@ -13,7 +13,8 @@ For day D:
 Every suite's verdict goes to Postgres ``dq_results``, passed or not.
 
 Run it with ``upi gold --date 2026-11-25`` (``--late-days`` for the days that got late events) or
-``spark-submit --jars "$UPI_SPARK_JARS" spark_jobs/gold.py --date 2026-11-25``.
+``spark-submit --driver-memory 4g --jars "$UPI_SPARK_JARS" spark_jobs/gold.py --date 2026-11-25`` (``upi gold``
+gives its driver ``UPI_GOLD_DRIVER_MEMORY``).
 """
 
 from __future__ import annotations
@@ -95,7 +96,9 @@ def day_transactions(spark: SparkSession, settings: Settings, day: date) -> Data
     silver = spark.read.format("delta").load(settings.table_uri(tables.SILVER))
     reach = timedelta(days=settings.gold_state_window_days)
     around = silver.where(F.col(DAY_COLUMN).between(day - reach, day + reach))
-    return transactions_of_day(final_states(around), day)
+    # The shuffle final_states needs anyway, into partitions small enough to cache in memory.
+    by_transaction = around.repartition(settings.gold_day_partitions, "txn_id")
+    return transactions_of_day(final_states(by_transaction), day)
 
 
 def row_count_bounds(settings: Settings, day: date) -> tuple[int, int | None]:
@@ -182,7 +185,7 @@ def build_days(settings: Settings, day: date | None) -> Iterator[GoldRun]:
     was last published; a Spark session is started only when there is a day to build."""
     days = [day] if day is not None else late_days_to_recompute(settings.dsn)
     if days:
-        spark = build_spark(settings, "upi-gold")
+        spark = build_spark(settings, "upi-gold", driver_memory=settings.gold_driver_memory)
         for each in days:
             yield run_gold(spark, settings, each)
 

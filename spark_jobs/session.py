@@ -26,15 +26,16 @@ The JIT leaves methods of over 8,000 bytes of bytecode interpreted. Validation's
 compiled, it costs 30 % less CPU (200k records: 17.5 s -> 12.0 s). Spark's own limit is 64 KB."""
 
 
-def spark_conf(settings: Settings) -> dict[str, str]:
-    """The Spark settings of a session for ``settings``; pure, so tests can read it."""
+def spark_conf(settings: Settings, *, driver_memory: str | None = None) -> dict[str, str]:
+    """The Spark settings of a session for ``settings`` (its driver's heap ``driver_memory``, by default
+    ``settings.spark_driver_memory``); pure, so tests can read it."""
     conf = {
         "spark.sql.extensions": "io.delta.sql.DeltaSparkSessionExtension",
         "spark.sql.catalog.spark_catalog": "org.apache.spark.sql.delta.catalog.DeltaCatalog",
         "spark.sql.session.timeZone": "UTC",
         "spark.driver.host": "127.0.0.1",
         "spark.driver.bindAddress": "127.0.0.1",
-        "spark.driver.memory": settings.spark_driver_memory,
+        "spark.driver.memory": driver_memory or settings.spark_driver_memory,
         "spark.driver.extraJavaOptions": JVM_OPTIONS,
         "spark.executor.extraJavaOptions": JVM_OPTIONS,
         "spark.sql.shuffle.partitions": "4",
@@ -79,12 +80,17 @@ def spark_conf(settings: Settings) -> dict[str, str]:
     return conf
 
 
-def build_spark(settings: Settings, app_name: str, *, ui: bool = True) -> SparkSession:
-    """Return the session for a job; under ``spark-submit --jars …`` the jars given there are kept."""
+def build_spark(
+    settings: Settings, app_name: str, *, ui: bool = True, driver_memory: str | None = None
+) -> SparkSession:
+    """Return the session for a job; under ``spark-submit --jars …`` the jars given there are kept.
+
+    ``driver_memory`` (default ``settings.spark_driver_memory``) applies when this call starts the JVM: a
+    ``spark-submit`` driver gets its heap from ``--driver-memory`` or ``--conf spark.driver.memory``."""
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     builder = SparkSession.builder.master(settings.spark_master).appName(app_name)
-    for key, value in spark_conf(settings).items():
+    for key, value in spark_conf(settings, driver_memory=driver_memory).items():
         builder = builder.config(key, value)
     builder = builder.config("spark.ui.enabled", str(ui).lower())
     if not _jars_given_by_spark_submit():

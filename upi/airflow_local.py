@@ -51,6 +51,7 @@ def airflow_env(settings: Settings, home: Path, *, parallelism: int = 2) -> dict
         "AIRFLOW__SCHEDULER__CATCHUP_BY_DEFAULT": "False",
         "AIRFLOW_CONN_UPI_SPARK": json.dumps({"conn_type": "spark", "host": settings.spark_master}),
         "AIRFLOW_VAR_UPI_SPARK_CLASSPATH": ":".join(str(j) for j in jars),
+        "AIRFLOW_VAR_UPI_GOLD_DRIVER_MEMORY": settings.gold_driver_memory,
         "PYSPARK_PYTHON": sys.executable,
         "PYSPARK_DRIVER_PYTHON": sys.executable,
         "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",

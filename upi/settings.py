@@ -30,6 +30,7 @@ __all__ = ["ConfigError", "Settings", "load_settings", "settings_or_exit"]
 
 _HOST_PORT = re.compile(r"^[A-Za-z0-9.\-\[\]:]+:\d{1,5}$")
 _DURATION = re.compile(r"^\d+ (second|seconds|minute|minutes|hour|hours)$")
+_JVM_MEMORY = re.compile(r"^[1-9]\d*[kmgt]$", re.IGNORECASE)
 
 # What to tell the user for each setting when its value is rejected.
 _FIXES: dict[str, str] = {
@@ -39,6 +40,8 @@ _FIXES: dict[str, str] = {
     "checkpoint_uri": "use file:///absolute/path or s3a://bucket/prefix",
     "s3_endpoint": "use http://host:port",
     "watermark_delay": "use '<n> seconds|minutes|hours', e.g. '10 minutes'",
+    "spark_driver_memory": "use a JVM heap size such as 2g or 2048m",
+    "gold_driver_memory": "use a JVM heap size such as 4g or 4096m",
 }
 
 
@@ -91,6 +94,12 @@ class Settings(BaseSettings):
     gold_history_days: Annotated[int, Field(ge=1, le=90)] = 7  # previous days that bound a day's row count
     gold_min_rows_ratio: Annotated[float, Field(ge=0, le=1)] = 0.2  # of the previous days' mean
     gold_max_rows_ratio: Annotated[float, Field(ge=1)] = 5.0
+    # The gold driver caches the day's final states, ~1.5 GB for 10M transactions; what does not fit is kept
+    # on disk and deserialized at each of the ~10 reads (with 2g, two thirds of such a day was on disk).
+    gold_driver_memory: str = "4g"
+    # Partitions of the day's states by txn_id. A task caches its partition while its sort still holds the
+    # memory, so with a few large partitions the cache went to disk even with 4g.
+    gold_day_partitions: Annotated[int, Field(ge=1, le=10_000)] = 16
 
     # Local Airflow (`upi airflow`).
     airflow_home: Path = PROJECT_ROOT / ".upi" / "airflow"
@@ -137,6 +146,13 @@ class Settings(BaseSettings):
         if parts.scheme not in {"http", "https"} or not parts.hostname:
             raise ValueError(f"{value!r} is not an http(s)://host:port URL")
         return value.rstrip("/")
+
+    @field_validator("spark_driver_memory", "gold_driver_memory")
+    @classmethod
+    def _check_memory(cls, value: str) -> str:
+        if not _JVM_MEMORY.match(value.strip()):
+            raise ValueError(f"{value!r} is not a JVM heap size")
+        return value.strip()
 
     @field_validator("watermark_delay")
     @classmethod

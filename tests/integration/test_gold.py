@@ -3,6 +3,7 @@ Postgres, then built, gated and published; checked against plain SQL over Postgr
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -14,7 +15,7 @@ from pyspark.sql import SparkSession
 from generator.events import EventFactory, Kind, Record, TrafficMix
 from generator.producer import send_to_kafka
 from generator.profiles import IST
-from spark_jobs.gold import GoldNotPublishedError, run_gold
+from spark_jobs.gold import GoldNotPublishedError, day_transactions, run_gold
 from spark_jobs.io.postgres_gold import late_days_to_recompute
 from spark_jobs.transforms.gold import BREAKDOWNS
 from tests.builders import encode, good_event
@@ -95,6 +96,14 @@ def gold_rows(settings: Settings, day: date) -> dict[str, list[tuple[Any, ...]]]
 
 def test_the_traffic_covers_three_ist_days(days: list[date]) -> None:
     assert len(days) == 3
+
+
+def test_a_days_states_are_shuffled_once_into_the_configured_partitions(
+    spark: SparkSession, settings: Settings, days: list[date], capsys: pytest.CaptureFixture[str]
+) -> None:
+    day_transactions(spark, settings.model_copy(update={"gold_day_partitions": 7}), days[0]).explain()
+    exchanges = re.findall(r"Exchange (\w+)\((\w+)#\d+, (\d+)\)", capsys.readouterr().out)
+    assert exchanges == [("hashpartitioning", "txn_id", "7")]
 
 
 def test_a_backfill_of_three_days_publishes_three_days(

@@ -109,6 +109,14 @@ def test_the_stream_driver_gets_the_jobs_jvm_options(services: dict[str, Any]) -
     assert command[command.index("--driver-java-options") + 1] == JVM_OPTIONS
 
 
+def test_the_gold_driver_gets_the_gold_heap_setting_through_airflow(services: dict[str, Any]) -> None:
+    environment = services["airflow-scheduler"]["environment"]
+    assert (
+        environment["AIRFLOW_VAR_UPI_GOLD_DRIVER_MEMORY"] == environment["UPI_GOLD_DRIVER_MEMORY"]
+        == Settings.model_fields["gold_driver_memory"].default
+    )  # fmt: skip
+
+
 def test_every_awaited_service_reports_health(services: dict[str, Any]) -> None:
     for name, service in services.items():
         for dependency, rule in service.get("depends_on", {}).items():

@@ -6,13 +6,16 @@ import os
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+import jinja2
 import pendulum
 import pytest
 
 from spark_jobs.session import JVM_OPTIONS
 from upi.paths import PROJECT_ROOT
+from upi.settings import Settings
 
 
 @pytest.fixture(scope="module")
@@ -63,3 +66,17 @@ def test_the_gold_task_submits_the_gold_job(dagbag: Any) -> None:
 def test_the_gold_driver_gets_the_jobs_jvm_options(dagbag: Any) -> None:
     (task,) = dagbag.dags["upi_gold_daily"].tasks
     assert task.conf["spark.driver.extraJavaOptions"] == JVM_OPTIONS
+
+
+DEFAULT_GOLD_HEAP = Settings.model_fields["gold_driver_memory"].default
+
+
+@pytest.mark.parametrize(
+    ("variables", "memory"), [({}, DEFAULT_GOLD_HEAP), ({"upi_gold_driver_memory": "6g"}, "6g")]
+)
+def test_the_gold_drivers_heap_is_the_airflow_variable_else_the_settings_default(
+    dagbag: Any, variables: dict[str, str], memory: str
+) -> None:
+    (task,) = dagbag.dags["upi_gold_daily"].tasks
+    var = SimpleNamespace(value=SimpleNamespace(get=variables.get))
+    assert jinja2.Template(task.conf["spark.driver.memory"]).render(var=var) == memory

@@ -32,6 +32,8 @@ def test_environment_variables_override_defaults(monkeypatch: pytest.MonkeyPatch
         ("UPI_TRIGGER_SECONDS", "0"),
         ("UPI_WATERMARK_DELAY", "ten minutes"),
         ("UPI_MAX_AMOUNT_INR", "100.005"),
+        ("UPI_SPARK_DRIVER_MEMORY", "2 GB"),
+        ("UPI_GOLD_DRIVER_MEMORY", "0g"),
     ],
 )
 def test_a_bad_value_gets_one_line_naming_the_setting(
