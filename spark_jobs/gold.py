@@ -3,8 +3,8 @@ Great Expectations. Never writes, optimizes or vacuums a table the stream writes
 
 For day D:
 
-1. read silver's partitions D-1 … D+1 (a transaction's states can straddle midnight), keep each
-   transaction's final state, and those whose day is D;
+1. read silver's partitions D-w … D+w (w = ``UPI_GOLD_STATE_WINDOW_DAYS``, default 7: a transaction's states
+   can straddle midnight, or resolve days later), keep each transaction's final state, and those whose day is D;
 2. gate them with suite ``silver_day`` (row-count bounds from the previous days' gold);
 3. build the breakdowns and gate them with suite ``gold_day`` (each adds up to the input, to the paisa);
 4. only when both passed: replace D in each gold Delta table (``replaceWhere``), then D's rows of every Postgres

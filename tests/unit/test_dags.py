@@ -17,6 +17,8 @@ from spark_jobs.session import JVM_OPTIONS
 from upi.paths import PROJECT_ROOT
 from upi.settings import Settings
 
+DEFAULT_GOLD_HEAP = Settings.model_fields["gold_driver_memory"].default
+
 
 @pytest.fixture(scope="module")
 def dagbag(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
@@ -66,9 +68,6 @@ def test_the_gold_task_submits_the_gold_job(dagbag: Any) -> None:
 def test_the_gold_driver_gets_the_jobs_jvm_options(dagbag: Any) -> None:
     (task,) = dagbag.dags["upi_gold_daily"].tasks
     assert task.conf["spark.driver.extraJavaOptions"] == JVM_OPTIONS
-
-
-DEFAULT_GOLD_HEAP = Settings.model_fields["gold_driver_memory"].default
 
 
 @pytest.mark.parametrize(
