@@ -22,7 +22,7 @@ from collections.abc import Callable
 from datetime import date
 from functools import reduce
 
-from pyspark.sql import Column, DataFrame, Window
+from pyspark.sql import Column, DataFrame, Window, WindowSpec
 from pyspark.sql import functions as F
 
 from spark_jobs.transforms.validate import IST
@@ -143,30 +143,49 @@ def _average_success_amount() -> Column:
     return F.round(F.when(count > 0, mean), 2).cast("decimal(12,2)").alias("avg_success_amount")
 
 
+def _running_count(window: WindowSpec) -> Column:
+    """The ``n`` of this row and every row before it in ``window``'s order."""
+    return F.sum("n").over(window.rowsBetween(Window.unboundedPreceding, Window.currentRow))
+
+
 def success_amount_percentiles(day: DataFrame, shares: dict[str, float]) -> DataFrame:
     """Per ``event_date``, for each ``column → share``: the exact ``share`` percentile of successful amounts,
     as ``percentile_disc`` defines it (the smallest amount whose cumulative share of the successes is at
     least ``share``; an amount that occurred), e.g. ``{"p50_success_amount": 0.5}``.
 
-    Computed from the day's histogram of amounts (at most one row per distinct paisa value) rather than by
-    ``percentile_disc`` itself, which holds and sorts every amount in one buffer (13.6 s of a 10M-transaction
-    day, against 4 s for the histogram). ``count ≥ share × total`` is the comparison Spark makes.
+    Two passes over the successes, each aggregating them to few rows: counts per whole rupee find the rupee
+    that holds each percentile, then counts per amount within that rupee (at most 100 paise values) find the
+    amount. ``percentile_disc`` itself holds and sorts every amount in one buffer, and a histogram of every
+    distinct amount shuffled 5.5M rows of a 10M-transaction day (8.4 s, against 4.7 s for the two passes).
+    ``count ≥ share × total`` is the comparison Spark makes.
     """
-    histogram = day.where(_is("SUCCESS")).groupBy("event_date", "amount").agg(F.count(F.lit(1)).alias("n"))
-    up_to_here = Window.partitionBy("event_date").orderBy("amount").rowsBetween(Window.unboundedPreceding, 0)
-    cumulative = histogram.select(
-        "event_date",
-        "amount",
-        F.sum("n").over(up_to_here).alias("at_most"),
-        F.sum("n").over(Window.partitionBy("event_date")).alias("successes"),
+    successes = day.where(_is("SUCCESS")).select("event_date", "amount", F.floor("amount").alias("rupee"))
+    wanted = day.sparkSession.createDataFrame(list(shares.items()), "percentile string, share double")
+    reached = F.col("at_most") >= F.col("share") * F.col("successes")
+    per_day = Window.partitionBy("event_date")
+    rupees = _counted(successes, "event_date", "rupee").select(
+        "*",
+        _running_count(per_day.orderBy("rupee")).alias("at_most"),
+        F.sum("n").over(per_day).alias("successes"),
     )
-    reached = {
-        column: F.min(F.when(F.col("at_most") >= F.lit(share) * F.col("successes"), F.col("amount")))
-        for column, share in shares.items()
-    }
-    return cumulative.groupBy("event_date").agg(
-        *(value.cast("decimal(12,2)").alias(column) for column, value in reached.items())
+    holding = (
+        rupees.crossJoin(F.broadcast(wanted))
+        .where(reached)
+        .groupBy("event_date", "percentile", "share", "successes")
+        .agg(F.min("rupee").alias("rupee"), F.min_by(F.col("at_most") - F.col("n"), "rupee").alias("below"))
     )
+    within = successes.join(F.broadcast(holding), ["event_date", "rupee"])
+    amounts = _counted(within, "event_date", "percentile", "share", "successes", "below", "amount")
+    up_to_here = Window.partitionBy("event_date", "percentile").orderBy("amount")
+    found = amounts.withColumn("at_most", F.col("below") + _running_count(up_to_here)).where(reached)
+    return found.groupBy("event_date").agg(*(
+        F.min(F.when(F.col("percentile") == column, F.col("amount"))).cast("decimal(12,2)").alias(column)
+        for column in shares
+    ))  # fmt: skip
+
+
+def _counted(frame: DataFrame, *keys: str) -> DataFrame:
+    return frame.groupBy(*keys).agg(F.count(F.lit(1)).alias("n"))
 
 
 def daily_summary(day: DataFrame) -> DataFrame:

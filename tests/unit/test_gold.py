@@ -159,16 +159,20 @@ def test_every_breakdown_adds_up_to_the_daily_summary(mixed_day: DataFrame, tabl
     assert (totals[0], totals[1]) == (summary.txn_count, summary.success_amount)
 
 
+AMOUNTS_AROUND_WHOLE_RUPEES = ["0.01", "0.99", "1.00", "1.37", "1.99", "99.99", "100.00", "100.01", "4999.50"]
+"""Several paise values in one rupee, and rupee boundaries: the percentiles are found rupee first."""
+
+
 def test_the_amount_percentiles_are_those_of_sparks_percentile_disc(spark: SparkSession) -> None:
     draw = random.Random(7)
     rows = [
-        (DAY + timedelta(days=group), Decimal(draw.choice(["0.01", "1.00", "99.99", "100.00", "4999.50"])),
+        (DAY + timedelta(days=group), Decimal(draw.choice(AMOUNTS_AROUND_WHOLE_RUPEES)),
          draw.choice(["SUCCESS", "SUCCESS", "FAILED"]))
         for group in range(60)
         for _ in range(draw.randint(1, 41))
     ]  # fmt: skip
     days = spark.createDataFrame(rows, "event_date date, amount decimal(12,2), status string")
-    shares = {"p0": 0.0, "p25": 0.25, "p50": 0.5, "p95": 0.95, "p100": 1.0}
+    shares = {"p0": 0.0, "p25": 0.25, "p33": 0.33, "p50": 0.5, "p95": 0.95, "p100": 1.0}
     expected = days.where("status = 'SUCCESS'").groupBy("event_date").agg(*(
         F.expr(f"percentile_disc({share}) WITHIN GROUP (ORDER BY amount)").cast("decimal(12,2)").alias(name)
         for name, share in shares.items()
