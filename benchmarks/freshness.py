@@ -8,13 +8,16 @@ transaction has one state). Freshness of a row is ``updated_at − event_time``:
 transaction that wrote it, minus the event's time (the row becomes visible at the transaction's commit, later
 by the sink's write time, reported beside). Rows whose event time falls in the first ``warmup_seconds`` are
 left out. The baseline, measured in the same run at each rate, is the trigger interval itself: a row cannot be
-fresher than the wait for its micro-batch.
+fresher than the wait for its micro-batch. Beside the percentiles: the CPU the stream's JVM spent from the first
+paced record to the last row in Postgres, in cores, and the JIT compiler's share of it
+(:func:`benchmarks.jvm.jvm_cpu`).
 
 Run it with ``python -m benchmarks freshness --rate 1000 --rate 5000 --rate 10000``.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -23,6 +26,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
+from benchmarks.jvm import jvm_cpu
 from benchmarks.results import titled
 from benchmarks.streaming import running_stream, wait_for_stream
 from generator.events import Record, TrafficMix
@@ -88,6 +92,7 @@ def _one_rate(stack: Settings, config: FreshnessBenchmark, rate: int, folder: Pa
     with running_stream(world, folder) as process:
         send_to_kafka(warmup, world.settings.kafka_bootstrap, world.settings.kafka_topic)
         _wait_for_rows(world, 1, config.drain_timeout_seconds, process, folder)
+        cpu_before, clock_before = jvm_cpu(process.pid), time.monotonic()
         plan = Plan.of(int(rate * config.seconds), float(rate), rate, None, MIX, STEADY)
         start = plan.start
         txn_ids: set[str] = set()
@@ -95,6 +100,7 @@ def _one_rate(stack: Settings, config: FreshnessBenchmark, rate: int, folder: Pa
         sent = send_to_kafka(records, world.settings.kafka_bootstrap, world.settings.kafka_topic, rate=rate)
         expected = len(txn_ids | warmup_ids)
         drain = _wait_for_rows(world, expected, config.drain_timeout_seconds, process, folder)
+        cpu, clock = jvm_cpu(process.pid) - cpu_before, time.monotonic() - clock_before
     since = start + timedelta(seconds=config.warmup_seconds)
     (percentiles, worst, rows), = postgres(world.settings, FRESHNESS, (since,))  # fmt: skip
     return {
@@ -107,6 +113,9 @@ def _one_rate(stack: Settings, config: FreshnessBenchmark, rate: int, folder: Pa
         "p99_seconds": percentiles[2],
         "max_seconds": float(worst),
         "drain_seconds_after_last_send": drain,
+        "stream_cpu_seconds": cpu.total_seconds,
+        "stream_cores": cpu.total_seconds / clock,
+        "jit_share_of_stream_cpu": cpu.jit_share,
         "max_kafka_lag": int(postgres(world.settings, MAX_LAG, (start,))[0][0]),
         "sink_write_ms_p50": postgres(world.settings, SINK_WRITE_MS)[0][0],
         "histogram": [

@@ -136,21 +136,32 @@ def _generator(r: dict[str, Any]) -> list[str]:
     ]
 
 
+def _stream_cpu(run: dict[str, Any]) -> str:
+    """The stream's cores and JIT share, as two cells; blank for a result measured before they were."""
+    if "stream_cores" not in run:
+        return " | "
+    return f"{run['stream_cores']:.2f} cores | {run['jit_share_of_stream_cpu']:.0%}"
+
+
 def _freshness(r: dict[str, Any]) -> list[str]:
     lines = [
         f"`upi stream` with a {r['trigger_seconds']} s trigger; {r['seconds_per_rate']:g} s of traffic paced at each "
         f"rate, event times on the wall clock; rows of the first {r['warmup_seconds']:g} s left out. Freshness = "
-        "the sink transaction's start − event time (visible at commit: add the sink's write time).",
+        "the sink transaction's start − event time (visible at commit: add the sink's write time). Stream CPU = "
+        "cores the stream's JVM used from the first paced record to the last row in Postgres; JIT = the share of "
+        "that CPU its compiler threads took (a new JVM compiles Spark's own code for minutes).",
         "",
-        "| rate | sent/s | p50 | p95 | p99 | max | p99 / trigger | max Kafka lag | sink write p50 | drain |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| rate | sent/s | p50 | p95 | p99 | max | p99 / trigger | max Kafka lag | sink write p50 | drain "
+        "| stream CPU | JIT |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for run in r["runs"]:
         lines.append(
             f"| {run['rate']:,}/s | {run['sent_per_second']:,.0f} | {run['p50_seconds']:.2f} s | "
             f"{run['p95_seconds']:.2f} s | {run['p99_seconds']:.2f} s | {run['max_seconds']:.1f} s | "
             f"{run['p99_seconds'] / r['trigger_seconds']:.1f}× | {run['max_kafka_lag']:,} | "
-            f"{run['sink_write_ms_p50'] or 0:,.0f} ms | {run['drain_seconds_after_last_send']:.0f} s |"
+            f"{run['sink_write_ms_p50'] or 0:,.0f} ms | {run['drain_seconds_after_last_send']:.0f} s | "
+            f"{_stream_cpu(run)} |"
         )
     return lines
 
