@@ -25,7 +25,12 @@ JIT_THREAD_PREFIXES = ("C1 CompilerThre", "C2 CompilerThre")
 
 @dataclass(frozen=True)
 class JvmCpu:
-    """CPU seconds (user + system) of a JVM: all its threads, and its JIT compiler threads alone."""
+    """CPU seconds (user + system) of a JVM: all its threads, and its JIT compiler threads alone.
+
+    A compiler thread the JVM retires (it adds and removes them with the load on larger machines; a 2-core one
+    keeps its two) takes its time out of ``jit_seconds`` but not out of ``total_seconds``: the share is a
+    lower bound.
+    """
 
     total_seconds: float = 0.0
     jit_seconds: float = 0.0
