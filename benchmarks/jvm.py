@@ -63,17 +63,28 @@ def _one_jvm(process: psutil.Process) -> JvmCpu:
     return JvmCpu(times.user + times.system, jit)
 
 
-def jvm_cpu(pid: int) -> JvmCpu:
-    """CPU time so far of the ``java`` processes that ``pid`` started (directly or not); zero if none."""
-    spent = JvmCpu()
+def started_jvms(pid: int) -> list[psutil.Process]:
+    """The ``java`` processes that ``pid`` started (directly or not); none once ``pid`` is gone."""
     try:
         children = psutil.Process(pid).children(recursive=True)
     except psutil.NoSuchProcess:
-        return spent
+        return []
+    jvms = []
     for child in children:
-        try:
+        try:  # short-lived children (Spark's Python workers) may be gone by the time they are read
             if child.name() == "java":
-                spent += _one_jvm(child)
+                jvms.append(child)
+        except psutil.NoSuchProcess:
+            continue
+    return jvms
+
+
+def jvm_cpu(pid: int) -> JvmCpu:
+    """CPU time so far of the ``java`` processes that ``pid`` started (directly or not); zero if none."""
+    spent = JvmCpu()
+    for jvm in started_jvms(pid):
+        try:
+            spent += _one_jvm(jvm)
         except psutil.NoSuchProcess:
             continue
     return spent

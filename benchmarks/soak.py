@@ -25,6 +25,7 @@ from typing import Any
 import psutil
 from matplotlib.figure import Figure
 
+from benchmarks.jvm import started_jvms
 from benchmarks.results import titled
 from benchmarks.streaming import WARM_UP_RECORDS, check_running, running_stream, warm_up
 from generator.events import EventFactory, TrafficMix
@@ -62,18 +63,17 @@ class SoakBenchmark:
 def _rss(pid: int) -> tuple[int, int]:
     """Resident memory of the Python driver and of its JVM (forked Python workers share pages: left out)."""
 
-    def rss_of(process: psutil.Process, name: str | None = None) -> int:
-        try:  # short-lived children (Python workers) may be gone by the time they are read
-            return process.memory_info().rss if name is None or process.name() == name else 0
+    def rss_of(process: psutil.Process) -> int:
+        try:
+            return process.memory_info().rss
         except psutil.NoSuchProcess:
             return 0
 
     try:
         driver = psutil.Process(pid)
-        children = driver.children(recursive=True)
     except psutil.NoSuchProcess:
         return 0, 0
-    return rss_of(driver), sum(rss_of(child, "java") for child in children)
+    return rss_of(driver), sum(rss_of(jvm) for jvm in started_jvms(pid))
 
 
 def _seconds(delay: str) -> float:
