@@ -34,6 +34,7 @@ from pyspark.sql import functions as F
 
 from spark_jobs import tables
 from spark_jobs.io.delta_tables import replace_partition
+from spark_jobs.io.postgres_connections import close_pools
 from spark_jobs.io.postgres_gold import (
     late_days_to_recompute,
     previous_day_counts,
@@ -171,6 +172,7 @@ def run_gold(spark: SparkSession, settings: Settings, day: date) -> GoldRun:
     finally:
         for frame in (transactions, *gold.values()):
             frame.unpersist()
+        close_pools(settings.dsn)
     if not run.published:
         failed = next(outcome for outcome in outcomes if not outcome.success)
         raise GoldNotPublishedError(f"gold of {day} not published: {failed.summary()}")

@@ -37,6 +37,7 @@ from pyspark.sql.streaming.query import StreamingQuery
 from spark_jobs import tables
 from spark_jobs.io.delta_tables import MicroBatchAppender, ensure_table
 from spark_jobs.io.kafka_source import failed_in_kafka_metrics, read_kafka
+from spark_jobs.io.postgres_connections import close_pools
 from spark_jobs.io.postgres_sink import insert_quarantine_batch, upsert_clean_batch
 from spark_jobs.metrics import SILVER_ROWS, VALID_ROWS, ProgressRecorder, observe_count
 from spark_jobs.parallel import run_together
@@ -234,23 +235,27 @@ def run(settings: Settings, *, available_now: bool = False, live: bool = False) 
     spark.streams.addListener(recorder)
     started = time.monotonic()
     records = 0
-    for attempt in range(1, KAFKA_METRICS_RESTARTS + 2):
-        try:
-            records += _run_queries(job, available_now=available_now)
-            break
-        except StreamingQueryException:
-            hit = [query.name for query in job.latest if failed_in_kafka_metrics(query)]
-            if attempt > KAFKA_METRICS_RESTARTS or not hit:
-                raise
+    try:
+        for attempt in range(1, KAFKA_METRICS_RESTARTS + 2):
+            try:
+                records += _run_queries(job, available_now=available_now)
+                break
+            except StreamingQueryException:
+                hit = [query.name for query in job.latest if failed_in_kafka_metrics(query)]
+                if attempt > KAFKA_METRICS_RESTARTS or not hit:
+                    raise
+                print(
+                    f"{' and '.join(hit)} hit SPARK-55271 after a replayed batch; restarting ({attempt})",
+                    file=sys.stderr,
+                )
+        if not recorder.wait_until_recorded(str(query.runId) for query in job.started):
             print(
-                f"{' and '.join(hit)} hit SPARK-55271 after a replayed batch; restarting ({attempt})",
+                "warning: the last micro-batches' metrics may be missing from pipeline_metrics",
                 file=sys.stderr,
             )
-    if not recorder.wait_until_recorded(str(query.runId) for query in job.started):
-        print(
-            "warning: the last micro-batches' metrics may be missing from pipeline_metrics", file=sys.stderr
-        )
-    spark.streams.removeListener(recorder)
+        spark.streams.removeListener(recorder)
+    finally:
+        close_pools(settings.dsn)
     return StreamRun(records, time.monotonic() - started)
 
 

@@ -46,8 +46,24 @@ class PostgresWriteError(RuntimeError):
 def _pool(dsn: str) -> ThreadedConnectionPool:
     with _pools_lock:
         if dsn not in _pools:
-            _pools[dsn] = ThreadedConnectionPool(0, MAX_CONNECTIONS, dsn)
+            pool = ThreadedConnectionPool(0, MAX_CONNECTIONS, dsn)
+            # psycopg2 keeps a returned connection only while fewer than ``minconn`` are idle (and opens
+            # ``minconn`` at once): with 0, each transaction paid a new server process and a SCRAM login
+            # (10 ms, 5 ms of client CPU, against 0.6 ms reused). Keep up to the maximum, opened on demand.
+            pool.minconn = MAX_CONNECTIONS
+            _pools[dsn] = pool
         return _pools[dsn]
+
+
+def close_pools(dsn: str | None = None) -> None:
+    """Close the pooled connections to ``dsn`` (default: to every server); call it once no transaction runs.
+
+    A run of the stream or the gold job calls it when it ends, so its database can be dropped or renamed."""
+    with _pools_lock:
+        for key in [dsn] if dsn is not None else list(_pools):
+            pool = _pools.pop(key, None)
+            if pool is not None:
+                pool.closeall()
 
 
 def _first_line(error: BaseException) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterator
 from contextlib import closing
 from decimal import Decimal
 from typing import Any
@@ -12,7 +13,7 @@ import pytest
 from psycopg2.extensions import cursor as Cursor
 from pyspark.sql import SparkSession
 
-from spark_jobs.io.postgres_connections import PostgresWriteError, run_in_transaction
+from spark_jobs.io.postgres_connections import PostgresWriteError, close_pools, run_in_transaction
 from spark_jobs.io.postgres_sink import insert_quarantine_batch, upsert_clean_batch
 from spark_jobs.transforms.validate import ValidationRules, quarantined, validate
 from tests.builders import bronze_of, good_event, silver_of
@@ -24,8 +25,10 @@ TXN = "YBL0f3c2a9d4e5b6c7d8e9f00112233445"
 
 
 @pytest.fixture
-def dsn(stack: Settings) -> str:
-    return create_database(stack.dsn, f"upi_sink_{uuid.uuid4().hex[:12]}")
+def dsn(stack: Settings) -> Iterator[str]:
+    dsn = create_database(stack.dsn, f"upi_sink_{uuid.uuid4().hex[:12]}")
+    yield dsn
+    close_pools(dsn)
 
 
 def query(dsn: str, statement: str) -> list[tuple[Any, ...]]:
@@ -140,6 +143,29 @@ def test_a_connection_lost_mid_transaction_is_retried_and_commits_once(dsn: str)
 
     assert run_in_transaction(dsn, work, what="a test write", first_backoff=0.01) == 2
     assert query(dsn, "SELECT count(*) FROM retried") == [(1,)]
+
+
+def backend_pid(cur: Cursor) -> int:
+    cur.execute("SELECT pg_backend_pid()")
+    (pid,) = cur.fetchone() or (None,)
+    return int(pid)
+
+
+def test_consecutive_transactions_reuse_one_server_connection(dsn: str) -> None:
+    first = run_in_transaction(dsn, backend_pid, what="a probe")
+    assert run_in_transaction(dsn, backend_pid, what="a probe") == first
+
+
+def test_a_pooled_connection_the_server_dropped_while_idle_is_replaced(dsn: str) -> None:
+    idle = run_in_transaction(dsn, backend_pid, what="a probe")
+    query(dsn, f"SELECT pg_terminate_backend({idle})")
+    assert run_in_transaction(dsn, backend_pid, what="a probe", first_backoff=0.01) != idle
+
+
+def test_closing_the_pool_ends_its_server_connections(dsn: str) -> None:
+    pid = run_in_transaction(dsn, backend_pid, what="a probe")
+    close_pools(dsn)
+    assert query(dsn, f"SELECT count(*) FROM pg_stat_activity WHERE pid = {pid}") == [(0,)]
 
 
 def test_a_permanent_error_fails_at_once_naming_what_was_written(dsn: str) -> None:
