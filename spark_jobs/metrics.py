@@ -161,7 +161,9 @@ class ProgressRecorder(StreamingQueryListener):
 
     @property
     def _jlistener(self) -> Any:
-        """The Java listener ``spark.streams.addListener`` registers (and ``removeListener`` removes)."""
+        """The Java listener ``spark.streams.addListener`` registers (and ``removeListener`` removes).
+
+        PySpark's own hook for it, so a PySpark upgrade may change it: the pipeline-metrics tests would fail."""
         if not hasattr(self, "_reports_as_json"):
             jvm = SparkContext._jvm
             assert jvm is not None, "a SparkContext must be running"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import closing
@@ -158,14 +159,17 @@ def test_consecutive_transactions_reuse_one_server_connection(dsn: str) -> None:
 
 def test_a_pooled_connection_the_server_dropped_while_idle_is_replaced(dsn: str) -> None:
     idle = run_in_transaction(dsn, backend_pid, what="a probe")
-    query(dsn, f"SELECT pg_terminate_backend({idle})")
+    query(dsn, f"SELECT pg_terminate_backend({idle}, 5000)")  # waits until the backend has exited
     assert run_in_transaction(dsn, backend_pid, what="a probe", first_backoff=0.01) != idle
 
 
 def test_closing_the_pool_ends_its_server_connections(dsn: str) -> None:
     pid = run_in_transaction(dsn, backend_pid, what="a probe")
     close_pools(dsn)
-    assert query(dsn, f"SELECT count(*) FROM pg_stat_activity WHERE pid = {pid}") == [(0,)]
+    deadline = time.monotonic() + 5  # a backend leaves pg_stat_activity once it has seen the client go
+    while query(dsn, f"SELECT count(*) FROM pg_stat_activity WHERE pid = {pid}") != [(0,)]:
+        assert time.monotonic() < deadline, f"backend {pid} still there 5 s after its pool was closed"
+        time.sleep(0.05)
 
 
 def test_a_permanent_error_fails_at_once_naming_what_was_written(dsn: str) -> None:
