@@ -221,6 +221,23 @@ def _run_queries(job: StreamJob, *, available_now: bool) -> int:
     return _rows_read(queries[0])
 
 
+def _run_with_restarts(job: StreamJob, *, available_now: bool) -> int:
+    """:func:`_run_queries`, started again (up to ``KAFKA_METRICS_RESTARTS`` times) after SPARK-55271;
+    return the Kafka records the last attempt read."""
+    for attempt in range(1, KAFKA_METRICS_RESTARTS + 2):
+        try:
+            return _run_queries(job, available_now=available_now)
+        except StreamingQueryException:
+            hit = [query.name for query in job.latest if failed_in_kafka_metrics(query)]
+            if attempt > KAFKA_METRICS_RESTARTS or not hit:
+                raise
+            print(
+                f"{' and '.join(hit)} hit SPARK-55271 after a replayed batch; restarting ({attempt})",
+                file=sys.stderr,
+            )
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
 def run(settings: Settings, *, available_now: bool = False, live: bool = False) -> StreamRun:
     """Run the job: until Kafka is drained (``available_now``) or until stopped (Ctrl-C / SIGTERM).
 
@@ -234,20 +251,8 @@ def run(settings: Settings, *, available_now: bool = False, live: bool = False) 
     recorder = ProgressRecorder(settings.dsn, live=live)
     spark.streams.addListener(recorder)
     started = time.monotonic()
-    records = 0
     try:
-        for attempt in range(1, KAFKA_METRICS_RESTARTS + 2):
-            try:
-                records += _run_queries(job, available_now=available_now)
-                break
-            except StreamingQueryException:
-                hit = [query.name for query in job.latest if failed_in_kafka_metrics(query)]
-                if attempt > KAFKA_METRICS_RESTARTS or not hit:
-                    raise
-                print(
-                    f"{' and '.join(hit)} hit SPARK-55271 after a replayed batch; restarting ({attempt})",
-                    file=sys.stderr,
-                )
+        records = _run_with_restarts(job, available_now=available_now)
         if not recorder.wait_until_recorded(str(query.runId) for query in job.started):
             print(
                 "warning: the last micro-batches' metrics may be missing from pipeline_metrics",
