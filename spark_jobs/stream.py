@@ -44,7 +44,7 @@ from spark_jobs.parallel import run_together
 from spark_jobs.session import build_spark
 from spark_jobs.transforms.bronze import BRONZE_PARTITION, to_bronze
 from spark_jobs.transforms.dedup import arrived_late, drop_redeliveries
-from spark_jobs.transforms.validate import ValidationRules, quarantined, valid_events, validate
+from spark_jobs.transforms.validate import ValidationRules, passed, quarantined, valid_events, validate
 from upi.kafka_admin import ensure_topic
 from upi.settings import ConfigError, Settings, settings_or_exit
 
@@ -80,17 +80,27 @@ def query_id(batch: DataFrame) -> str:
     return str(value)
 
 
+@dataclass(frozen=True)
+class BatchCounts:
+    """The records of a refine micro-batch that passed validation, and those that broke a rule."""
+
+    valid: int
+    rejected: int
+
+
 @contextmanager
-def _persisted(batch: DataFrame) -> Iterator[DataFrame]:
-    """Compute ``batch`` once, whole, and cache it for the writes that follow.
+def _persisted(batch: DataFrame) -> Iterator[BatchCounts]:
+    """Compute ``batch`` once, whole, and cache it for the writes that follow; yield what it holds.
 
     Computing it whole matters on a replayed micro-batch: every write may then be skipped as already
     done, yet the dedup state stores must still commit the batch (Spark 4.1 fails the query otherwise).
+    The counts come from the same job, so no write needs another to learn that its side is empty.
     """
     batch.persist()
-    batch.count()
+    counts = batch.agg(F.count_if(passed()), F.count_if(~passed())).first()
+    assert counts is not None
     try:
-        yield batch
+        yield BatchCounts(valid=int(counts[0]), rejected=int(counts[1]))
     finally:
         batch.unpersist()
 
@@ -151,7 +161,7 @@ class StreamJob:
     def _write_refine_batch(self, batch: DataFrame, batch_id: int) -> None:
         app_id = query_id(batch)
         dsn, late_after = self.settings.dsn, self.settings.watermark_delay
-        with _persisted(batch):
+        with _persisted(batch) as counts:
             events, rejected = valid_events(batch), quarantined(batch)
             # In any order: each write is idempotent on its own (ledger row or commit mark), so a batch
             # replayed after any of them failed redoes only those that did not commit.
@@ -160,9 +170,11 @@ class StreamJob:
                 lambda: upsert_clean_batch(
                     events, dsn, app_id=app_id, batch_id=batch_id, late_after=late_after
                 ),
-                lambda: self.silver.append(events, app_id=app_id, batch_id=batch_id, skip_empty=True),
+                lambda: self.silver.append(events, app_id=app_id, batch_id=batch_id, empty=not counts.valid),
                 lambda: insert_quarantine_batch(rejected, dsn, app_id=app_id, batch_id=batch_id),
-                lambda: self.quarantine.append(rejected, app_id=app_id, batch_id=batch_id, skip_empty=True),
+                lambda: self.quarantine.append(
+                    rejected, app_id=app_id, batch_id=batch_id, empty=not counts.rejected
+                ),
             )
 
     def _start(self, name: str, frame: DataFrame, writer: BatchWriter, available_now: bool) -> StreamingQuery:
@@ -187,7 +199,7 @@ class StreamJob:
     def start_refine(self, *, available_now: bool = False) -> StreamingQuery:
         bronze = self.kafka_as_bronze()
         late = arrived_late(self.settings.watermark_delay)
-        is_valid = F.col("reason").isNull()
+        is_valid = passed()
         checked = observe_count(validate(bronze, self.rules), VALID_ROWS, where=is_valid)
         unique = drop_redeliveries(checked, self.settings.watermark_delay, keep_every=~is_valid)
         counted = observe_count(unique, SILVER_ROWS, where=is_valid, late=late)

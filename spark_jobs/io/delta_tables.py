@@ -86,16 +86,14 @@ class MicroBatchAppender:
         self.partition_by = tuple(partition_by)
         self._written: dict[str, int] = {}
 
-    def append(self, batch: DataFrame, *, app_id: str, batch_id: int, skip_empty: bool = False) -> bool:
+    def append(self, batch: DataFrame, *, app_id: str, batch_id: int, empty: bool = False) -> bool:
         """Append ``batch`` unless it is there already; True when it was written now.
 
-        ``skip_empty`` writes no commit for an empty batch. Only for a persisted batch: looking into a
-        source's batch twice makes Spark count its input rows twice in the query's progress.
+        ``empty``, from a caller that has counted the batch's rows anyway, writes no commit for a batch
+        without rows; the batch still counts as done.
         """
         follows = self._written.pop(app_id, None) == batch_id - 1
-        if (skip_empty and batch.isEmpty()) or (
-            not follows and last_batch_written(batch.sparkSession, self.uri, app_id) >= batch_id
-        ):
+        if empty or (not follows and last_batch_written(batch.sparkSession, self.uri, app_id) >= batch_id):
             self._written[app_id] = batch_id
             return False
         (

@@ -223,7 +223,7 @@ def validate(bronze: DataFrame, rules: ValidationRules) -> DataFrame:
     detail = F.lit(None).cast("string")
     for code, _, why in checks:
         detail = F.when(F.col("reason") == code, why.cast("string")).otherwise(detail)
-    valid = F.col("reason").isNull()
+    valid = passed()
     return (
         checked.withColumn("reason_detail", detail)
         .withColumn("amount", F.when(valid, F.col("_amount_wide").cast(AMOUNT_TYPE)))
@@ -235,11 +235,16 @@ def validate(bronze: DataFrame, rules: ValidationRules) -> DataFrame:
     )
 
 
+def passed() -> Column:
+    """True for a record of :func:`validate` that passed every rule, false for one that broke a rule."""
+    return F.col("reason").isNull()
+
+
 def valid_events(checked: DataFrame) -> DataFrame:
     """The typed events that passed every rule, in silver's column order (``event_date`` is the IST day)."""
-    return checked.where(F.col("reason").isNull()).select(*SILVER_COLUMNS)
+    return checked.where(passed()).select(*SILVER_COLUMNS)
 
 
 def quarantined(checked: DataFrame) -> DataFrame:
     """The records that broke a rule: reason, the raw payload and its Kafka coordinates."""
-    return checked.where(F.col("reason").isNotNull()).select(*QUARANTINE_COLUMNS)
+    return checked.where(~passed()).select(*QUARANTINE_COLUMNS)

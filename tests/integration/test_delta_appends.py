@@ -61,10 +61,10 @@ def test_another_query_id_is_a_new_writer(spark: SparkSession, table: str) -> No
     assert len(_rows(spark, table)) == 6
 
 
-def test_an_empty_batch_writes_no_commit_when_asked(spark: SparkSession, table: str) -> None:
+def test_a_batch_known_to_be_empty_writes_no_commit(spark: SparkSession, table: str) -> None:
     appender = MicroBatchAppender(table)
     versions_before = DeltaTable.forPath(spark, table).history().count()
-    assert appender.append(_batch(spark, 0, rows=0), app_id="q1", batch_id=0, skip_empty=True) is False
+    assert appender.append(_batch(spark, 0, rows=0), app_id="q1", batch_id=0, empty=True) is False
     assert DeltaTable.forPath(spark, table).history().count() == versions_before
     assert appender.append(_batch(spark, 1), app_id="q1", batch_id=1) is True
 
