@@ -1,6 +1,7 @@
 """Freshness: event time → row in Postgres, p50 / p95 / p99, at fixed input rates.
 
-For each rate, a fresh world runs ``upi stream`` (trigger ``trigger_seconds``); one warm-up record goes through
+For each rate, a fresh world runs ``upi stream`` (trigger ``trigger_seconds``; bronze, which may trail Postgres,
+every ``bronze_trigger_seconds``); one warm-up record goes through
 first (Spark start-up stays out of the figures, not the JIT: two minutes in, it still compiles Spark's own code
 with half a core of this 2-core machine); then the generator sends ``seconds`` of traffic paced at
 the rate, event times on the wall clock (the steady profile without its day shape, no PENDING so that every
@@ -60,6 +61,7 @@ class FreshnessBenchmark:
     seconds: float = 60.0
     warmup_seconds: float = 10.0
     trigger_seconds: int = 1
+    bronze_trigger_seconds: int = 10
     drain_timeout_seconds: float = 600.0
 
 
@@ -85,7 +87,11 @@ def _counting(records: Iterator[Record], txn_ids: set[str]) -> Iterator[Record]:
 
 
 def _one_rate(stack: Settings, config: FreshnessBenchmark, rate: int, folder: Path) -> dict[str, Any]:
-    env = {"UPI_TRIGGER_SECONDS": str(config.trigger_seconds), "UPI_STARTING_OFFSETS": "earliest"}
+    env = {
+        "UPI_TRIGGER_SECONDS": str(config.trigger_seconds),
+        "UPI_BRONZE_TRIGGER_SECONDS": str(config.bronze_trigger_seconds),
+        "UPI_STARTING_OFFSETS": "earliest",
+    }
     world = make_world(stack, "file", folder, env=env)
     warmup_ids: set[str] = set()
     warmup = _counting(Plan.of(1, 1.0, rate + 1_000_003, None, MIX, STEADY).factory().records(1), warmup_ids)
@@ -146,6 +152,7 @@ def run_freshness_benchmark(
     runs = [_one_rate(stack, config, rate, folder / f"rate-{rate}") for rate in sorted(config.rates)]
     result = {
         "trigger_seconds": config.trigger_seconds,
+        "bronze_trigger_seconds": config.bronze_trigger_seconds,
         "seconds_per_rate": config.seconds,
         "warmup_seconds": config.warmup_seconds,
         "runs": runs,

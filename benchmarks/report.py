@@ -143,9 +143,16 @@ def _stream_cpu(run: dict[str, Any]) -> str:
     return f"{run['stream_cores']:.2f} cores | {run['jit_share_of_stream_cpu']:.0%}"
 
 
+def _bronze_every(r: dict[str, Any]) -> str:
+    """How often the run wrote bronze, when not at the trigger; blank for a result measured before."""
+    every = r.get("bronze_trigger_seconds")
+    return f" (bronze every {every} s)" if every and every != r["trigger_seconds"] else ""
+
+
 def _freshness(r: dict[str, Any]) -> list[str]:
     lines = [
-        f"`upi stream` with a {r['trigger_seconds']} s trigger; {r['seconds_per_rate']:g} s of traffic paced at each "
+        f"`upi stream` with a {r['trigger_seconds']} s trigger{_bronze_every(r)}; {r['seconds_per_rate']:g} s of "
+        "traffic paced at each "
         f"rate, event times on the wall clock; rows of the first {r['warmup_seconds']:g} s left out. Freshness = "
         "the sink transaction's start − event time (visible at commit: add the sink's write time). Stream CPU = "
         "cores the stream's JVM used from the first paced record to the last row in Postgres; JIT = the share of "

@@ -177,7 +177,9 @@ class StreamJob:
                 ),
             )
 
-    def _start(self, name: str, frame: DataFrame, writer: BatchWriter, available_now: bool) -> StreamingQuery:
+    def _start(
+        self, name: str, frame: DataFrame, writer: BatchWriter, available_now: bool, every_seconds: int
+    ) -> StreamingQuery:
         stream = (
             frame.writeStream.queryName(name)
             .foreachBatch(writer)
@@ -186,14 +188,18 @@ class StreamJob:
         if available_now:
             stream = stream.trigger(availableNow=True)
         else:
-            stream = stream.trigger(processingTime=f"{self.settings.trigger_seconds} seconds")
+            stream = stream.trigger(processingTime=f"{every_seconds} seconds")
         query = stream.start()
         self.started.append(query)
         return query
 
     def start_ingest(self, *, available_now: bool = False) -> StreamingQuery:
         return self._start(
-            tables.INGEST_QUERY, self.kafka_as_bronze(), self._write_ingest_batch, available_now
+            tables.INGEST_QUERY,
+            self.kafka_as_bronze(),
+            self._write_ingest_batch,
+            available_now,
+            self.settings.ingest_trigger_seconds,
         )
 
     def start_refine(self, *, available_now: bool = False) -> StreamingQuery:
@@ -203,7 +209,13 @@ class StreamJob:
         checked = observe_count(validate(bronze, self.rules), VALID_ROWS, where=is_valid)
         unique = drop_redeliveries(checked, self.settings.watermark_delay, keep_every=~is_valid)
         counted = observe_count(unique, SILVER_ROWS, where=is_valid, late=late)
-        return self._start(tables.REFINE_QUERY, counted, self._write_refine_batch, available_now)
+        return self._start(
+            tables.REFINE_QUERY,
+            counted,
+            self._write_refine_batch,
+            available_now,
+            self.settings.trigger_seconds,
+        )
 
 
 def _rows_read(query: StreamingQuery) -> int:

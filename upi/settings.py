@@ -81,6 +81,9 @@ class Settings(BaseSettings):
     spark_master: str = "local[2]"
     spark_driver_memory: str = "2g"
     trigger_seconds: Annotated[int, Field(ge=1, le=3600)] = 5
+    # The ingest query's interval, when bronze may trail Postgres: its micro-batches then stop competing
+    # with the refine query's for the cores (see README, "Settings").
+    bronze_trigger_seconds: Annotated[int | None, Field(ge=1, le=3600)] = None
     max_offsets_per_trigger: Annotated[int, Field(ge=1)] = 200_000
     starting_offsets: Literal["earliest", "latest"] = "earliest"
     watermark_delay: str = "10 minutes"
@@ -120,6 +123,11 @@ class Settings(BaseSettings):
         if not all(_HOST_PORT.match(part.strip()) for part in value.split(",")):
             raise ValueError(f"{value!r} is not a host:port list")
         return value
+
+    @field_validator("bronze_trigger_seconds", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return None if value == "" else value  # compose passes an unset variable on as ""
 
     @field_validator("postgres_dsn")
     @classmethod
@@ -186,6 +194,12 @@ class Settings(BaseSettings):
         password = quote(self.grafana_db_password.get_secret_value(), safe="")
         host = f"{parts.hostname}:{parts.port}" if parts.port else str(parts.hostname)
         return parts._replace(netloc=f"{READER_ROLE}:{password}@{host}").geturl()
+
+    @property
+    def ingest_trigger_seconds(self) -> int:
+        """The micro-batch interval of the ingest (bronze) query: ``bronze_trigger_seconds``, by default
+        ``trigger_seconds``."""
+        return self.bronze_trigger_seconds or self.trigger_seconds
 
     @property
     def uses_s3(self) -> bool:

@@ -21,6 +21,25 @@ def test_environment_variables_override_defaults(monkeypatch: pytest.MonkeyPatch
     assert (settings.kafka_topic, settings.kafka_port) == ("payments_v2", 29092)
 
 
+def test_bronze_is_written_at_the_trigger_interval_unless_told_otherwise(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("UPI_TRIGGER_SECONDS", "2")
+    assert load_settings().ingest_trigger_seconds == 2
+
+
+def test_an_empty_bronze_trigger_from_compose_means_unset(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("UPI_TRIGGER_SECONDS", "2")
+    monkeypatch.setenv("UPI_BRONZE_TRIGGER_SECONDS", "")
+    assert load_settings().ingest_trigger_seconds == 2
+
+
+def test_bronze_can_trail_on_its_own_interval(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("UPI_TRIGGER_SECONDS", "2")
+    monkeypatch.setenv("UPI_BRONZE_TRIGGER_SECONDS", "30")
+    assert (load_settings().trigger_seconds, load_settings().ingest_trigger_seconds) == (2, 30)
+
+
 @pytest.mark.parametrize(
     ("variable", "value"),
     [
@@ -30,6 +49,7 @@ def test_environment_variables_override_defaults(monkeypatch: pytest.MonkeyPatch
         ("UPI_CHECKPOINT_URI", "hdfs://nn/checkpoints"),
         ("UPI_S3_ENDPOINT", "127.0.0.1:9000"),
         ("UPI_TRIGGER_SECONDS", "0"),
+        ("UPI_BRONZE_TRIGGER_SECONDS", "0"),
         ("UPI_WATERMARK_DELAY", "ten minutes"),
         ("UPI_MAX_AMOUNT_INR", "100.005"),
         ("UPI_SPARK_DRIVER_MEMORY", "2 GB"),
