@@ -29,6 +29,7 @@ from matplotlib.figure import Figure
 
 from benchmarks.jvm import jvm_cpu
 from benchmarks.results import titled
+from benchmarks.sink import clean_rows
 from benchmarks.streaming import running_stream, wait_for_stream
 from generator.events import Record, TrafficMix
 from generator.producer import send_to_kafka
@@ -65,15 +66,11 @@ class FreshnessBenchmark:
     drain_timeout_seconds: float = 600.0
 
 
-def _rows(world: World) -> int:
-    return int(postgres(world.settings, "SELECT count(*) FROM clean_upi_transactions")[0][0])
-
-
 def _wait_for_rows(world: World, rows: int, timeout: float, process: Any, folder: Path) -> float:
     """Seconds until Postgres holds ``rows`` transactions; fails after ``timeout``."""
 
     def missing() -> str | None:
-        found = _rows(world)
+        found = clean_rows(world.settings.dsn)
         return None if found >= rows else f"{found:,} of {rows:,} transactions in Postgres"
 
     return wait_for_stream(process, folder, missing, timeout=timeout)

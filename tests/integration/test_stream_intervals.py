@@ -8,18 +8,14 @@ from pathlib import Path
 from pyspark.errors import AnalysisException
 from pyspark.sql import SparkSession
 
+from benchmarks.sink import clean_rows
 from benchmarks.streaming import running_stream, wait_for_stream
 from generator.events import TrafficMix
 from spark_jobs import tables
-from tests.integration.expected import postgres
 from tests.integration.world import World, make_world, produce_traffic
 from upi.settings import Settings
 
 ONE_STATE_EACH = TrafficMix(pending_rate=0.0)
-
-
-def _count_in_postgres(world: World) -> int:
-    return int(postgres(world.settings, "SELECT count(*) FROM clean_upi_transactions")[0][0])
 
 
 def _count_in_bronze(spark: SparkSession, world: World) -> int:
@@ -43,7 +39,9 @@ def test_bronze_waits_for_its_own_interval_while_postgres_gets_every_batch(
             stream,
             tmp_path,
             lambda: (
-                None if _count_in_bronze(spark, world) == 1 == _count_in_postgres(world) else "first batch"
+                None
+                if _count_in_bronze(spark, world) == 1 == clean_rows(world.settings.dsn)
+                else "first batch"
             ),
             timeout=300,
         )
@@ -52,7 +50,7 @@ def test_bronze_waits_for_its_own_interval_while_postgres_gets_every_batch(
         wait_for_stream(
             stream,
             tmp_path,
-            lambda: None if _count_in_postgres(world) == transactions else "the later transactions",
+            lambda: None if clean_rows(world.settings.dsn) == transactions else "the later transactions",
             timeout=300,
         )
         assert _count_in_bronze(spark, world) == 1
