@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pyspark.sql import DataFrame, SparkSession
+
+if TYPE_CHECKING:
+    from spark_jobs.transforms.validate import ValidationRules
 
 INGEST = datetime(2026, 11, 25, 6, 0, 0, tzinfo=UTC)
 DROP = object()
@@ -53,8 +56,12 @@ def bronze_of(spark: SparkSession, *payloads: bytes) -> DataFrame:
     return spark.createDataFrame(rows, BRONZE_SCHEMA)
 
 
-def silver_of(spark: SparkSession, *events: dict[str, Any]) -> DataFrame:
-    """Silver rows of ``events``, through the real validation (Kafka offsets 0, 1, … in event order)."""
+def silver_of(
+    spark: SparkSession, *events: dict[str, Any], rules: ValidationRules | None = None
+) -> DataFrame:
+    """Silver rows of ``events``, through the real validation with ``rules`` (by default the default rules;
+    Kafka offsets 0, 1, … in event order)."""
     from spark_jobs.transforms.validate import ValidationRules, valid_events, validate
 
-    return valid_events(validate(bronze_of(spark, *(encode(e) for e in events)), ValidationRules()))
+    batch = bronze_of(spark, *(encode(e) for e in events))
+    return valid_events(validate(batch, rules or ValidationRules()))

@@ -19,7 +19,7 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from functools import reduce
 
 from pyspark.sql import Column, DataFrame, Window, WindowSpec
@@ -39,7 +39,25 @@ DAY_COLUMNS = (
 """The silver columns a day's gold and its ``silver_day`` suite read; the day's transactions keep only these
 (caching the other six cost a 10M-transaction day 11 s)."""
 
+RANK_COLUMNS = ("txn_id", "event_date", "status", "event_time", "kafka_partition", "kafka_offset")
+"""The silver columns that decide a transaction's final state (:func:`final_states`) and its day."""
+
 OUTCOME_COLUMNS = ("txn_count", "success_count", "failed_count", "pending_count", "success_amount")
+
+
+def states_deciding_day(silver: DataFrame, day: date, reach: timedelta) -> DataFrame:
+    """The silver states that decide which transactions end on ``day``: the day's own states whole, and the
+    states of the days within ``reach`` either side with only the :data:`RANK_COLUMNS` (the others null).
+
+    A transaction whose final state is on ``day`` has a state on ``day``, so only that day's rows can end up
+    in its gold; the other days' states only rank against them. Read narrow, they skip the amount, VPA and
+    merchant columns in the scan, the shuffle and the sort (seven days of 2M states, for one of them: 94 s of
+    CPU -> 57-61 s, 54-72 s -> 36 s wall).
+    """
+    on_day = F.col("event_date") == F.lit(day)
+    around = F.col("event_date").between(F.lit(day - reach), F.lit(day + reach))
+    others = silver.where(around & ~on_day).select(*RANK_COLUMNS)
+    return silver.where(on_day).unionByName(others, allowMissingColumns=True)
 
 
 def final_states(silver: DataFrame) -> DataFrame:

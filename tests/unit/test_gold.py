@@ -16,6 +16,7 @@ from pyspark.sql import functions as F
 from spark_jobs.transforms.gold import (
     BREAKDOWNS,
     DAY_COLUMNS,
+    RANK_COLUMNS,
     by_hour,
     by_merchant,
     by_psp_and_bank,
@@ -23,9 +24,11 @@ from spark_jobs.transforms.gold import (
     by_txn_type,
     daily_summary,
     final_states,
+    states_deciding_day,
     success_amount_percentiles,
     transactions_of_day,
 )
+from spark_jobs.transforms.validate import ValidationRules
 from tests.builders import DROP, good_event, silver_of
 from upi.paths import EXPECTATIONS_DIR
 
@@ -86,6 +89,51 @@ def test_transactions_with_one_state_and_with_several_each_count_once(spark: Spa
     assert sorted((r.txn_id, r.status) for r in day.collect()) == [
         (txn(1), "SUCCESS"), (txn(2), "FAILED"), (txn(3), "PENDING"),
     ]  # fmt: skip
+
+
+def silver_over_days(spark: SparkSession, *events: dict[str, Any]) -> DataFrame:
+    """Silver rows of ``events``, which may lie up to three days after the builders' ingest time."""
+    return silver_of(spark, *events, rules=ValidationRules(future_tolerance_seconds=3 * 86_400))
+
+
+def days_final_states(
+    spark: SparkSession, *events: dict[str, Any], reach_days: int = 1
+) -> list[tuple[str, str]]:
+    states = states_deciding_day(silver_over_days(spark, *events), DAY, timedelta(days=reach_days))
+    return sorted((r.txn_id, r.status) for r in transactions_of_day(final_states(states), DAY).collect())
+
+
+def test_a_payment_pending_overnight_counts_on_the_day_it_resolved(spark: SparkSession) -> None:
+    resolved_today = [
+        payment(1, "10.00", "PENDING", event_time="2026-11-24T23:59:00+05:30"),
+        payment(1, "10.00", event_time="2026-11-25T00:01:00+05:30"),
+    ]
+    resolved_tomorrow = [
+        payment(2, "20.00", "PENDING", event_time="2026-11-25T23:59:00+05:30"),
+        payment(2, "20.00", "FAILED", event_time="2026-11-26T00:01:00+05:30"),
+    ]
+    assert days_final_states(spark, *resolved_today, *resolved_tomorrow) == [(txn(1), "SUCCESS")]
+    assert days_final_states(spark, *resolved_today, resolved_tomorrow[0]) == [
+        (txn(1), "SUCCESS"), (txn(2), "PENDING"),
+    ]  # fmt: skip
+
+
+def test_a_resolution_beyond_the_state_window_leaves_the_payment_pending(spark: SparkSession) -> None:
+    pending = payment(1, "10.00", "PENDING", event_time="2026-11-25T23:59:00+05:30")
+    resolved = payment(1, "10.00", event_time="2026-11-27T09:00:00+05:30")
+    assert days_final_states(spark, pending, resolved, reach_days=1) == [(txn(1), "PENDING")]
+
+
+def test_the_other_days_states_carry_only_the_columns_that_rank_them(spark: SparkSession) -> None:
+    silver = silver_over_days(
+        spark, payment(1, "10.00"), payment(2, "20.00", event_time="2026-11-26T09:00:00+05:30")
+    )
+    states = states_deciding_day(silver, DAY, timedelta(days=1))
+
+    def carried(frame: DataFrame) -> dict[str, set[str]]:
+        return {row.txn_id: {c for c, v in row.asDict().items() if v is not None} for row in frame.collect()}
+
+    assert carried(states) == {txn(1): carried(silver)[txn(1)], txn(2): set(RANK_COLUMNS)}
 
 
 def test_the_ist_day_starts_at_18_30_utc(spark: SparkSession) -> None:
