@@ -137,7 +137,9 @@ def generator(
 @app.command()
 def freshness(
     rate: Annotated[list[int] | None, typer.Option(help="Events per second; repeat for more rates.")] = None,
-    seconds: Annotated[float, typer.Option(min=5, help="Seconds of traffic at each rate.")] = 60.0,
+    seconds: Annotated[
+        float, typer.Option(min=5, help="Seconds of traffic per rate.")
+    ] = FreshnessBenchmark.seconds,
     results: ResultsOption = RESULTS_DIR,
 ) -> None:
     """Event time -> Postgres p50/p95/p99 at fixed rates (default 1k, 5k, 10k events/s), trigger 1 s."""

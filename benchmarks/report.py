@@ -149,28 +149,47 @@ def _bronze_every(r: dict[str, Any]) -> str:
     return f" (bronze every {every} s)" if every and every != r["trigger_seconds"] else ""
 
 
+def _growth(run: dict[str, Any]) -> str:
+    """The run's freshness growth and verdict, as one cell; blank for a result measured before it was."""
+    if "freshness_growth" not in run:
+        return ""
+    verdict = "**falls behind**" if run["verdict"] == "falls behind" else run["verdict"]
+    error = run["freshness_growth_error"]
+    return f"{run['freshness_growth']:+.3f} ± {'?' if error is None else f'{error:.3f}'} s/s, {verdict}"
+
+
 def _freshness(r: dict[str, Any]) -> list[str]:
     lines = [
         f"`upi stream` with a {r['trigger_seconds']} s trigger{_bronze_every(r)}; {r['seconds_per_rate']:g} s of "
         "traffic paced at each "
         f"rate, event times on the wall clock; rows of the first {r['warmup_seconds']:g} s left out. Freshness = "
-        "the sink transaction's start − event time (visible at commit: add the sink's write time). Stream CPU = "
+        "the sink transaction's start − event time (visible at commit: add the sink's write time). Growth = "
+        "seconds of freshness gained per second of traffic (least-squares slope of the p50 of each "
+        f"{r.get('slot_seconds', 5):g} s of event time, second half of the run, ± its standard error); the "
+        f"stream keeps up when it is at most {r.get('tolerance', 0.02):.2f} s/s by two errors, falls behind when "
+        "above by two (then the percentiles only grow with the run's length), and the run cannot tell otherwise. "
+        "Stream CPU = "
         "cores the stream's JVM used from the first paced record to the last row in Postgres; JIT = the share of "
         "that CPU its compiler threads took (a new JVM compiles Spark's own code for minutes).",
         "",
-        "| rate | sent/s | p50 | p95 | p99 | max | p99 / trigger | max Kafka lag | sink write p50 | drain "
-        "| stream CPU | JIT |",
-        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| rate | sent/s | p50 | p95 | p99 | max | p99 / trigger | growth | max Kafka lag | sink write p50 "
+        "| drain | stream CPU | JIT |",
+        "|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|",
     ]
     for run in r["runs"]:
         lines.append(
             f"| {run['rate']:,}/s | {run['sent_per_second']:,.0f} | {run['p50_seconds']:.2f} s | "
             f"{run['p95_seconds']:.2f} s | {run['p99_seconds']:.2f} s | {run['max_seconds']:.1f} s | "
-            f"{run['p99_seconds'] / r['trigger_seconds']:.1f}× | {run['max_kafka_lag']:,} | "
+            f"{run['p99_seconds'] / r['trigger_seconds']:.1f}× | {_growth(run)} | {run['max_kafka_lag']:,} | "
             f"{run['sink_write_ms_p50'] or 0:,.0f} ms | {run['drain_seconds_after_last_send']:.0f} s | "
             f"{_stream_cpu(run)} |"
         )
-    return lines
+    profiles = [
+        (f"{run['rate']:,}/s {name}", profile)
+        for run in r["runs"]
+        for name, profile in (run.get("batch_profile") or {}).items()
+    ]
+    return lines + _batch_profile("each rate's run", profiles)
 
 
 def _sustained(r: dict[str, Any]) -> list[str]:
@@ -206,23 +225,24 @@ def _sustained(r: dict[str, Any]) -> list[str]:
         "100% |",
         f"| executemany, 20 rows a transaction ({r['executemany_20']['rows']:,} rows) | "
         f"{r['executemany_20']['rows_per_second']:,.0f} | sink = {ratios['sink_vs_executemany_20']:.1f}× this |",
-        *_batch_profile(r.get("batch_profile") or {}),
+        *_batch_profile("the sustained run", list((r.get("batch_profile") or {}).items())),
     ]
 
 
-def _batch_profile(profile: dict[str, dict[str, float]]) -> list[str]:
-    if not profile:
+def _batch_profile(of: str, profiles: list[tuple[str, dict[str, float]]]) -> list[str]:
+    """A table of where micro-batches spent their time: one row per ``(label, profile)``."""
+    if not profiles:
         return []
     lines = [
         "",
-        "Where the micro-batches of the sustained run spent their time (averages of Spark's progress reports):",
+        f"Where the micro-batches of {of} spent their time (averages of Spark's progress reports):",
         "",
         "| query | batches | rows a batch | batch | in foreachBatch (addBatch) | offsets + planning | checkpoint |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    for name, q in profile.items():
+    for label, q in profiles:
         lines.append(
-            f"| {name} | {q['batches']:,} | {q['input_rows']:,.0f} | {q['duration_ms']:,.0f} ms | "
+            f"| {label} | {q['batches']:,} | {q['input_rows']:,.0f} | {q['duration_ms']:,.0f} ms | "
             f"{q['add_batch_ms']:,.0f} ms | {q['latest_offset_ms'] + q['query_planning_ms']:,.0f} ms | "
             f"{q['checkpoint_commits_ms']:,.0f} ms |"
         )

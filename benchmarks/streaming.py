@@ -13,7 +13,7 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -102,3 +102,27 @@ def warm_up(
         plan.factory().records(plan.count), world.settings.kafka_bootstrap, world.settings.kafka_topic
     )
     wait_for_drain(world, process, folder, timeout)
+
+
+def slope(samples: Sequence[tuple[float, float]]) -> float:
+    """Least-squares growth of ``(seconds, value)`` samples: value per second (0 for fewer than two)."""
+    n = len(samples)
+    if n < 2:
+        return 0.0
+    mean_t = sum(t for t, _ in samples) / n
+    mean_b = sum(b for _, b in samples) / n
+    spread = sum((t - mean_t) ** 2 for t, _ in samples)
+    return sum((t - mean_t) * (b - mean_b) for t, b in samples) / spread if spread else 0.0
+
+
+BATCH_PROFILE = (Path(__file__).resolve().parent / "sql" / "batch_profile.sql").read_text(encoding="utf-8")
+
+
+def batch_profile(world: World) -> dict[str, dict[str, float]]:
+    """Where each query's micro-batches spent their time (Spark's progress reports), on average."""
+    fields = ("input_rows", "duration_ms", "add_batch_ms", "latest_offset_ms", "query_planning_ms",
+              "checkpoint_commits_ms")  # fmt: skip
+    return {
+        str(name): {"batches": int(batches), **{f: float(v) for f, v in zip(fields, values, strict=True)}}
+        for name, batches, *values in postgres(world.settings, BATCH_PROFILE)
+    }

@@ -35,12 +35,19 @@ from matplotlib.figure import Figure
 
 from benchmarks.results import titled
 from benchmarks.sink import bare_copy_upsert, executemany_in_twenties, silver_in_sink_batches, sink_rate
-from benchmarks.streaming import backlog, check_running, running_stream, wait_for_drain, warm_up
+from benchmarks.streaming import (
+    backlog,
+    batch_profile,
+    check_running,
+    running_stream,
+    slope,
+    wait_for_drain,
+    warm_up,
+)
 from generator.events import TrafficMix
 from generator.producer import send_to_kafka
 from generator.profiles import STEADY
 from generator.workers import Plan
-from tests.integration.expected import postgres
 from tests.integration.world import World, make_world
 from upi.settings import Settings
 
@@ -106,17 +113,6 @@ def _sampling(world: World, every: float) -> Iterator[_Sampler]:
     finally:
         sampler.stop()
         thread.join()
-
-
-def slope(samples: list[tuple[float, int]]) -> float:
-    """Least-squares growth of the backlog, records per second."""
-    n = len(samples)
-    if n < 2:
-        return 0.0
-    mean_t = sum(t for t, _ in samples) / n
-    mean_b = sum(b for _, b in samples) / n
-    spread = sum((t - mean_t) ** 2 for t, _ in samples)
-    return sum((t - mean_t) * (b - mean_b) for t, b in samples) / spread if spread else 0.0
 
 
 def _run_at(
@@ -193,19 +189,6 @@ def _sustain(
             break
         rate = int(rate * config.step_down)
     return world, attempts
-
-
-BATCH_PROFILE = (Path(__file__).resolve().parent / "sql" / "batch_profile.sql").read_text(encoding="utf-8")
-
-
-def batch_profile(world: World) -> dict[str, dict[str, float]]:
-    """Where each query's micro-batches spent their time (Spark's progress reports), on average."""
-    fields = ("input_rows", "duration_ms", "add_batch_ms", "latest_offset_ms", "query_planning_ms",
-              "checkpoint_commits_ms")  # fmt: skip
-    return {
-        str(name): {"batches": int(batches), **{f: float(v) for f, v in zip(fields, values, strict=True)}}
-        for name, batches, *values in postgres(world.settings, BATCH_PROFILE)
-    }
 
 
 def _figure(result: dict[str, Any]) -> Figure:

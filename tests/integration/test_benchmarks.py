@@ -85,6 +85,8 @@ def test_the_freshness_benchmark_measures_percentiles_of_every_row_after_the_war
     assert 0 < run["rows_measured"] < run["transactions"]
     assert 0 < run["p50_seconds"] <= run["p95_seconds"] <= run["p99_seconds"] <= run["max_seconds"]
     assert run["stream_cpu_seconds"] > 0 and 0 < run["jit_share_of_stream_cpu"] < 1
+    assert sum(slot["rows"] for slot in run["over_time"]) == run["transactions"]
+    assert set(run["batch_profile"]) == {"ingest", "refine"}
     save_result("freshness", result, figure, folder=tmp_path / "results")
     assert "## Freshness: event time to Postgres" in render_report(tmp_path / "results")
 
