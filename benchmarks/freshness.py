@@ -121,7 +121,7 @@ class Growth:
     error: float
 
     def verdict(self, tolerance: float) -> str:
-        """ "keeps up", "falls behind" or "unclear": whether the growth is within ``tolerance`` by two errors."""
+        """Whether the growth is within ``tolerance`` by two errors: "keeps up", "falls behind" or "unclear"."""
         if self.per_second + 2 * self.error <= tolerance:
             return "keeps up"
         if self.per_second - 2 * self.error > tolerance:
@@ -202,9 +202,9 @@ def _figure(result: dict[str, Any]) -> Figure:
         seconds = [min(bucket, 61) * 0.5 for bucket, _ in run["histogram"]]
         label = f"{run['rate']:,}/s: p50 {run['p50_seconds']:.1f} s, p99 {run['p99_seconds']:.1f} s"
         shares.step(seconds, [n / total for _, n in run["histogram"]], where="post", label=label)
-        slots = run.get("over_time", [])
+        slots, growth = run.get("over_time", []), described_growth(run) or "growth not measured"
         drawn = timeline.plot([s["second"] for s in slots], [s["p99_seconds"] for s in slots],
-                              label=f"{run['rate']:,}/s p99 ({_verdict(run)})")  # fmt: skip
+                              label=f"{run['rate']:,}/s p99 ({growth})")  # fmt: skip
         timeline.plot([s["second"] for s in slots], [s["p50_seconds"] for s in slots], linestyle="--",
                       linewidth=1, color=drawn[0].get_color(), label=f"{run['rate']:,}/s p50")  # fmt: skip
     shares.axvline(2.0, color="grey", linestyle="--", label="target p99 < 2 s at 10k/s")
@@ -220,10 +220,15 @@ def _figure(result: dict[str, Any]) -> Figure:
     return titled(figure, f"Freshness at fixed rates, trigger {result['trigger_seconds']} s")
 
 
-def _verdict(run: dict[str, Any]) -> str:
+def described_growth(run: dict[str, Any]) -> str | None:
+    """A run's growth, its error and its verdict, e.g. "+0.176 ± 0.067 s/s, falls behind"; None for a result
+    measured before growth was."""
     if "freshness_growth" not in run:
-        return "growth not measured"
-    return f"{run['verdict']}, {run['freshness_growth']:+.2f} ± {run['freshness_growth_error'] or math.inf:.2f} s/s"
+        return None
+    error = run["freshness_growth_error"]
+    return (
+        f"{run['freshness_growth']:+.3f} ± {'?' if error is None else f'{error:.3f}'} s/s, {run['verdict']}"
+    )
 
 
 def run_freshness_benchmark(

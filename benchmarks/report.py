@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from benchmarks.freshness import described_growth
 from benchmarks.gold import PENDING_FIRST_PERCENT
 from benchmarks.results import RESULTS_DIR
 from benchmarks.sustained import MIX
@@ -151,11 +152,8 @@ def _bronze_every(r: dict[str, Any]) -> str:
 
 def _growth(run: dict[str, Any]) -> str:
     """The run's freshness growth and verdict, as one cell; blank for a result measured before it was."""
-    if "freshness_growth" not in run:
-        return ""
-    verdict = "**falls behind**" if run["verdict"] == "falls behind" else run["verdict"]
-    error = run["freshness_growth_error"]
-    return f"{run['freshness_growth']:+.3f} ± {'?' if error is None else f'{error:.3f}'} s/s, {verdict}"
+    described = described_growth(run) or ""
+    return described.replace("falls behind", "**falls behind**")
 
 
 def _freshness(r: dict[str, Any]) -> list[str]:
