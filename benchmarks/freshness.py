@@ -41,7 +41,7 @@ from matplotlib.figure import Figure
 from benchmarks.jvm import jvm_cpu
 from benchmarks.results import titled
 from benchmarks.sink import clean_rows
-from benchmarks.streaming import batch_profile, running_stream, slope, wait_for_stream
+from benchmarks.streaming import batch_profile, running_stream, slope_and_error, wait_for_stream
 from generator.events import Record, TrafficMix
 from generator.producer import send_to_kafka
 from generator.profiles import STEADY
@@ -134,13 +134,7 @@ def freshness_growth(slots: list[dict[str, float]], seconds: float) -> Growth:
     stream keeps pace; towards 1 − capacity / rate when it falls behind), ± its standard error (infinite
     with fewer than three slots)."""
     points = [(s["second"], s["p50_seconds"]) for s in slots if seconds / 2 <= s["second"] <= seconds]
-    growth = slope(points)
-    if len(points) < 3:
-        return Growth(growth, math.inf)
-    mean_t, mean_p = (sum(column) / len(points) for column in zip(*points, strict=True))
-    residuals = sum((p - mean_p - growth * (t - mean_t)) ** 2 for t, p in points)
-    spread = sum((t - mean_t) ** 2 for t, _ in points)
-    return Growth(growth, math.sqrt(residuals / (len(points) - 2) / spread))
+    return Growth(*slope_and_error(points))
 
 
 def _one_rate(stack: Settings, config: FreshnessBenchmark, rate: int, folder: Path) -> dict[str, Any]:

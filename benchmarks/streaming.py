@@ -8,6 +8,7 @@ Example::
 
 from __future__ import annotations
 
+import math
 import os
 import signal
 import subprocess
@@ -104,15 +105,27 @@ def warm_up(
     wait_for_drain(world, process, folder, timeout)
 
 
-def slope(samples: Sequence[tuple[float, float]]) -> float:
-    """Least-squares growth of ``(seconds, value)`` samples: value per second (0 for fewer than two)."""
+def slope_and_error(samples: Sequence[tuple[float, float]]) -> tuple[float, float]:
+    """The least-squares slope of ``(seconds, value)`` samples, value per second, and its standard error:
+    a slope of 0 from fewer than two distinct seconds, an infinite error from fewer than three samples."""
     n = len(samples)
     if n < 2:
-        return 0.0
+        return 0.0, math.inf
     mean_t = sum(t for t, _ in samples) / n
     mean_b = sum(b for _, b in samples) / n
     spread = sum((t - mean_t) ** 2 for t, _ in samples)
-    return sum((t - mean_t) * (b - mean_b) for t, b in samples) / spread if spread else 0.0
+    if not spread:
+        return 0.0, math.inf
+    growth = sum((t - mean_t) * (b - mean_b) for t, b in samples) / spread
+    if n < 3:
+        return growth, math.inf
+    residuals = sum((b - mean_b - growth * (t - mean_t)) ** 2 for t, b in samples)
+    return growth, math.sqrt(residuals / (n - 2) / spread)
+
+
+def slope(samples: Sequence[tuple[float, float]]) -> float:
+    """Least-squares growth of ``(seconds, value)`` samples: value per second (0 for fewer than two)."""
+    return slope_and_error(samples)[0]
 
 
 BATCH_PROFILE = (Path(__file__).resolve().parent / "sql" / "batch_profile.sql").read_text(encoding="utf-8")
