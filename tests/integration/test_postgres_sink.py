@@ -72,6 +72,17 @@ def test_the_ledger_records_how_long_the_sink_transaction_took(spark: SparkSessi
     assert 0 < write_ms < elapsed_ms
 
 
+def test_the_merge_maintains_only_the_primary_key_and_the_indexes_the_panels_filter_on(dsn: str) -> None:
+    # Each index is paid on every merged row (migration 009): one more must be read by a panel or a job.
+    indexed = query(
+        dsn,
+        "SELECT a.attname FROM pg_index AS i JOIN pg_attribute AS a"
+        " ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)"
+        " WHERE i.indrelid = 'clean_upi_transactions'::regclass ORDER BY 1",
+    )
+    assert indexed == [("event_time",), ("txn_id",), ("updated_at",)]
+
+
 def test_quarantined_records_are_kept_once_with_their_exact_bytes(spark: SparkSession, dsn: str) -> None:
     payloads = [b"{not json", b"\xff\xfe upi", b"nul\x00inside"]
     rejected = quarantined(validate(bronze_of(spark, *payloads), ValidationRules()))

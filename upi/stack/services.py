@@ -210,7 +210,8 @@ class PostgresService(Service):
         return [
             self._bin("postgres"), "-D", str(self.dir / "data"), "-p", str(self.port),
             "-k", str(self.dir / "socket"), "-c", "listen_addresses=127.0.0.1", "-c", "max_connections=100",
-            # The sink's merges touch six B-trees per row: keep their hot pages in memory (default 128 MB).
+            # Every row the sink merges probes and extends the transaction table's B-trees: keep their hot pages
+            # in memory (default 128 MB).
             "-c", "shared_buffers=512MB",
         ]  # fmt: skip
 
