@@ -76,9 +76,10 @@ def test_the_merge_maintains_only_the_primary_key_and_the_indexes_the_panels_fil
     # Each index is paid on every merged row (migration 009): one more must be read by a panel or a job.
     indexed = query(
         dsn,
-        "SELECT a.attname FROM pg_index AS i JOIN pg_attribute AS a"
-        " ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)"
-        " WHERE i.indrelid = 'clean_upi_transactions'::regclass ORDER BY 1",
+        "SELECT string_agg(a.attname, ', ' ORDER BY k.position)"
+        " FROM pg_index AS i CROSS JOIN unnest(i.indkey) WITH ORDINALITY AS k (attnum, position)"
+        " JOIN pg_attribute AS a ON a.attrelid = i.indrelid AND a.attnum = k.attnum"
+        " WHERE i.indrelid = 'clean_upi_transactions'::regclass GROUP BY i.indexrelid ORDER BY 1",
     )
     assert indexed == [("event_time",), ("txn_id",), ("updated_at",)]
 
