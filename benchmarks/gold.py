@@ -21,6 +21,7 @@ from pathlib import Path
 from time import perf_counter
 from typing import Any
 
+from matplotlib import colormaps
 from matplotlib.figure import Figure
 from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
@@ -144,6 +145,7 @@ def _time_one_day(spark: SparkSession, stack: Settings, folder: Path, rows: int)
         "great_expectations_seconds": run.quality_seconds,
         "great_expectations_share": run.quality_seconds / run.seconds,
         "suites": {o.suite: round(o.seconds, 2) for o in run.outcomes},
+        "steps": {name: round(seconds, 2) for name, seconds in run.steps.items()},
         "slowest_stages": slowest_stages(spark, since=mark),
     }
 
@@ -151,16 +153,21 @@ def _time_one_day(spark: SparkSession, stack: Settings, folder: Path, rows: int)
 def _figure(result: dict[str, Any]) -> Figure:
     days = result["days"]
     labels = [f"{d['rows'] / 1e6:g}M" for d in days]
-    gx = [d["great_expectations_seconds"] for d in days]
-    rest = [d["seconds"] - d["great_expectations_seconds"] for d in days]
-    figure = Figure(figsize=(6, 4))
+    figure = Figure(figsize=(7, 4.5))
     axes = figure.subplots()
-    axes.bar(labels, rest, label="build + publish", color="#4c72b0")
-    axes.bar(labels, gx, bottom=rest, label="Great Expectations", color="#dd8452")
+    below = [0.0] * len(days)
+    names = dict.fromkeys(name for d in days for name in d["steps"])
+    palette = colormaps["tab20"]
+    for index, name in enumerate(names):
+        seconds = [d["steps"].get(name, 0.0) for d in days]
+        axes.bar(labels, seconds, bottom=below, label=name, color=palette(index % palette.N))
+        below = [b + s for b, s in zip(below, seconds, strict=True)]
+    axes.bar(labels, [d["seconds"] - b for d, b in zip(days, below, strict=True)], bottom=below,
+             label="other (counts, recording the verdicts)", color="#cccccc")  # fmt: skip
     axes.set_ylabel("seconds")
     axes.set_xlabel("transactions in the day")
-    axes.legend()
-    return titled(figure, "Gold job wall time per day size")
+    axes.legend(fontsize="small")
+    return titled(figure, "Gold job wall time per day size, by step (suites: Great Expectations)")
 
 
 def run_gold_benchmark(stack: Settings, config: GoldBenchmark, folder: Path) -> tuple[dict[str, Any], Figure]:

@@ -273,6 +273,7 @@ def gold(
     try:
         for run in build_days(settings, day.date() if day else None):
             console.print(run.line(), highlight=False)
+            console.print(f"  {run.steps_line()}", style="dim", highlight=False)
             built += 1
     except GoldNotPublishedError as error:
         err_console.print(f"[bold red]error:[/] {error}", highlight=False, soft_wrap=True)

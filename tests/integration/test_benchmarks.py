@@ -47,15 +47,29 @@ def test_the_soak_benchmark_samples_state_and_memory_until_the_end(stack: Settin
     assert "## Soak: bounded dedup state" in render_report(tmp_path / "results")
 
 
-def test_the_gold_benchmark_times_the_job_and_its_great_expectations_share(
-    stack: Settings, tmp_path: Path
-) -> None:
-    result, _ = run_gold_benchmark(stack, GoldBenchmark(sizes=(2_000,)), tmp_path)
-    (day,) = result["days"]
+@pytest.fixture(scope="module")
+def gold_results(stack: Settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The gold benchmark on a 2,000-transaction day, its results saved in the folder returned."""
+    folder = tmp_path_factory.mktemp("gold-bench")
+    result, figure = run_gold_benchmark(stack, GoldBenchmark(sizes=(2_000,)), folder)
+    save_result("gold", result, figure, folder=folder / "results")
+    return folder / "results"
+
+
+def test_the_gold_benchmark_times_the_job_and_its_great_expectations_share(gold_results: Path) -> None:
+    (day,) = json.loads((gold_results / "gold.json").read_text())["days"]
     assert day["transactions"] == 2_000
     assert 0 < day["great_expectations_seconds"] < day["seconds"]
     assert set(day["suites"]) == {"silver_day", "gold_day"}
     assert day["vs_baseline"] == day["seconds"] / day["baseline_seconds"]
+
+
+def test_the_gold_benchmark_reports_where_the_time_went_step_by_step(gold_results: Path) -> None:
+    report = render_report(gold_results)
+    assert "| step | 2,000 |" in report
+    assert "| final states |" in report
+    assert "| publish to Postgres |" in report
+    assert (gold_results / "gold.png").stat().st_size > 0
 
 
 def test_the_panel_benchmark_times_every_panel_in_both_ranges(stack: Settings, tmp_path: Path) -> None:

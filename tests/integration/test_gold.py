@@ -15,7 +15,7 @@ from pyspark.sql import SparkSession
 from generator.events import EventFactory, Kind, Record, TrafficMix
 from generator.producer import send_to_kafka
 from generator.profiles import IST
-from spark_jobs.gold import GoldNotPublishedError, day_transactions, run_gold
+from spark_jobs.gold import GoldNotPublishedError, GoldRun, day_transactions, run_gold
 from spark_jobs.io.postgres_gold import late_days_to_recompute
 from spark_jobs.transforms.gold import BREAKDOWNS
 from tests.builders import encode, good_event
@@ -79,12 +79,15 @@ def late_days_before_gold(settings: Settings) -> list[date]:
 
 
 @pytest.fixture(scope="module")
-def backfilled(
+def backfill(
     spark: SparkSession, settings: Settings, days: list[date], late_days_before_gold: list[date]
-) -> list[date]:
-    for day in days:
-        run_gold(spark, settings, day)
-    return days
+) -> list[GoldRun]:
+    return [run_gold(spark, settings, day) for day in days]
+
+
+@pytest.fixture(scope="module")
+def backfilled(backfill: list[GoldRun]) -> list[date]:
+    return [run.day for run in backfill]
 
 
 def gold_rows(settings: Settings, day: date) -> dict[str, list[tuple[Any, ...]]]:
@@ -114,6 +117,16 @@ def test_a_backfill_of_three_days_publishes_three_days(
     ] == backfilled
     lake = spark.read.format("delta").load(settings.table_uri("gold_daily_summary"))
     assert sorted(r.event_date for r in lake.collect()) == backfilled
+
+
+def test_a_published_run_times_each_step_from_the_final_states_to_postgres(backfill: list[GoldRun]) -> None:
+    run = backfill[0]
+    assert list(run.steps) == [
+        "final states", "silver_day suite", "outcome cube", *BREAKDOWNS, "gold_day suite", "publish to Delta",
+        "publish to Postgres",
+    ]  # fmt: skip
+    assert all(seconds > 0 for seconds in run.steps.values())
+    assert sum(run.steps.values()) <= run.seconds
 
 
 def test_gold_matches_plain_sql_over_postgres_to_the_paisa(
