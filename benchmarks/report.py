@@ -242,18 +242,26 @@ def _batch_profile(of: str, profiles: list[tuple[str, dict[str, float]]]) -> lis
         return []
     lines = [
         "",
-        f"Where the micro-batches of {of} spent their time (averages of Spark's progress reports):",
+        f"Where the micro-batches of {of} spent their time (averages of Spark's progress reports). Within "
+        "`addBatch`, the refine batch is first computed whole (read from Kafka, validated, deduplicated, cached), "
+        "then written: Postgres upsert, silver append and both quarantine writes at once.",
         "",
-        "| query | batches | rows a batch | batch | in foreachBatch (addBatch) | offsets + planning | checkpoint |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| query | batches | rows a batch | batch | in foreachBatch (addBatch) | computing the batch | writes "
+        "(at once) | Postgres upsert | silver append | offsets + planning | checkpoint |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for label, q in profiles:
+        phases = " | ".join(_ms(q.get(f)) for f in ("compute_ms", "writes_ms", "postgres_ms", "silver_ms"))
         lines.append(
             f"| {label} | {q['batches']:,} | {q['input_rows']:,.0f} | {q['duration_ms']:,.0f} ms | "
-            f"{q['add_batch_ms']:,.0f} ms | {q['latest_offset_ms'] + q['query_planning_ms']:,.0f} ms | "
+            f"{q['add_batch_ms']:,.0f} ms | {phases} | {q['latest_offset_ms'] + q['query_planning_ms']:,.0f} ms | "
             f"{q['checkpoint_commits_ms']:,.0f} ms |"
         )
     return lines
+
+
+def _ms(milliseconds: float | None) -> str:
+    return "–" if milliseconds is None else f"{milliseconds:,.0f} ms"
 
 
 SECTIONS: dict[str, tuple[str, Callable[[dict[str, Any]], list[str]]]] = {

@@ -132,10 +132,14 @@ BATCH_PROFILE = (Path(__file__).resolve().parent / "sql" / "batch_profile.sql").
 
 
 def batch_profile(world: World) -> dict[str, dict[str, float]]:
-    """Where each query's micro-batches spent their time (Spark's progress reports), on average."""
+    """Where each query's micro-batches spent their time (Spark's progress reports), on average; the refine
+    query's also within ``addBatch``: computing the batch, all writes, the Postgres upsert, the silver append."""
     fields = ("input_rows", "duration_ms", "add_batch_ms", "latest_offset_ms", "query_planning_ms",
-              "checkpoint_commits_ms")  # fmt: skip
+              "checkpoint_commits_ms", "compute_ms", "writes_ms", "postgres_ms", "silver_ms")  # fmt: skip
     return {
-        str(name): {"batches": int(batches), **{f: float(v) for f, v in zip(fields, values, strict=True)}}
+        str(name): {
+            "batches": int(batches),
+            **{f: float(v) for f, v in zip(fields, values, strict=True) if v is not None},
+        }
         for name, batches, *values in postgres(world.settings, BATCH_PROFILE)
     }

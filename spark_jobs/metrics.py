@@ -1,7 +1,8 @@
 """Per-batch progress of the streaming queries → Postgres ``pipeline_metrics`` and a live line on stderr.
 
 Spark reports each micro-batch's progress to listeners; :func:`batch_metrics` turns one report (its JSON)
-into a row, and :class:`ProgressRecorder` writes the rows. The refine query's counts come from observed
+into a row, and :class:`ProgressRecorder` writes the rows, with the phases of ``addBatch`` that the batch
+function recorded in :class:`BatchPhases`. The refine query's counts come from observed
 metrics (``VALID_ROWS`` before dedup, ``SILVER_ROWS`` after) and from the dedup state operator.
 
 Example::
@@ -15,7 +16,7 @@ import json
 import math
 import sys
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any, ClassVar
 
@@ -86,6 +87,35 @@ class BatchMetrics:
         return " | ".join(parts)
 
 
+class BatchPhases:
+    """Where a ``foreachBatch`` function spent a micro-batch's ``addBatch`` time, by phase, until the
+    :class:`ProgressRecorder` adds it to that batch's ``durations`` (as ``addBatch.<phase>`` milliseconds).
+
+    Thread-safe: the stream's batch functions record, Spark's listener thread takes.
+
+    Example::
+
+        >>> phases = BatchPhases()
+        >>> phases.record("query-id", 7, {"compute": 812, "postgres": 240})
+        >>> phases.take("query-id", 7)
+        {'compute': 812, 'postgres': 240}
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._by_batch: dict[tuple[str, int], dict[str, int]] = {}
+
+    def record(self, query_id: str, batch_id: int, milliseconds: dict[str, int]) -> None:
+        """Keep a batch's phase times (a replayed batch's replace those of its earlier attempt)."""
+        with self._lock:
+            self._by_batch[(query_id, batch_id)] = dict(milliseconds)
+
+    def take(self, query_id: str, batch_id: int) -> dict[str, int]:
+        """Remove and return a batch's phase times; none when its function recorded none."""
+        with self._lock:
+            return self._by_batch.pop((query_id, batch_id), {})
+
+
 def _observed(progress: dict[str, Any], name: str, field: str = "rows") -> int | None:
     row = (progress.get("observedMetrics") or {}).get(name)
     return int(row[field]) if row and row.get(field) is not None else None
@@ -105,8 +135,10 @@ def _state_total(state: list[dict[str, Any]], metric: str) -> int | None:
     return sum(int(op.get(metric, 0)) for op in state) if state else None
 
 
-def batch_metrics(progress: dict[str, Any]) -> BatchMetrics:
-    """The ``pipeline_metrics`` row of one ``StreamingQueryProgress`` (as parsed from its JSON)."""
+def batch_metrics(progress: dict[str, Any], phases: Mapping[str, int] | None = None) -> BatchMetrics:
+    """The ``pipeline_metrics`` row of one ``StreamingQueryProgress`` (as parsed from its JSON); ``phases``
+    (milliseconds within ``addBatch``, from :class:`BatchPhases`) join Spark's durations as
+    ``addBatch.<phase>``."""
     state = progress.get("stateOperators") or []
     custom = {k: v for op in state for k, v in (op.get("customMetrics") or {}).items()}
     valid, silver = _observed(progress, VALID_ROWS), _observed(progress, SILVER_ROWS)
@@ -121,7 +153,10 @@ def batch_metrics(progress: dict[str, Any]) -> BatchMetrics:
         input_rows_per_second=_finite(progress.get("inputRowsPerSecond")),
         rows_per_second=_finite(progress.get("processedRowsPerSecond")),
         duration_ms=int((progress.get("durationMs") or {}).get("triggerExecution", 0)),
-        durations=json.dumps(progress.get("durationMs") or {}, sort_keys=True),
+        durations=json.dumps(
+            {**(progress.get("durationMs") or {}), **{f"addBatch.{k}": v for k, v in (phases or {}).items()}},
+            sort_keys=True,
+        ),
         watermark=(progress.get("eventTime") or {}).get("watermark"),
         valid_rows=valid,
         silver_rows=silver,
@@ -153,9 +188,10 @@ class ProgressRecorder(StreamingQueryListener):
     in every jar), which the stream's driver paid for every micro-batch of both queries.
     """
 
-    def __init__(self, dsn: str, *, live: bool = False) -> None:
+    def __init__(self, dsn: str, *, live: bool = False, phases: BatchPhases | None = None) -> None:
         self.dsn = dsn
         self.live = live
+        self.phases = phases or BatchPhases()
         self._ended_runs: set[str] = set()
         self._changed = threading.Condition()
 
@@ -182,7 +218,7 @@ class ProgressRecorder(StreamingQueryListener):
 
     def record(self, progress: dict[str, Any]) -> None:
         """Write the metrics of one progress report (Spark's JSON of it, parsed)."""
-        metrics = batch_metrics(progress)
+        metrics = batch_metrics(progress, self.phases.take(str(progress["id"]), int(progress["batchId"])))
         row = asdict(metrics)
         try:
             run_in_transaction(

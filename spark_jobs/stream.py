@@ -39,7 +39,7 @@ from spark_jobs.io.delta_tables import MicroBatchAppender, ensure_table
 from spark_jobs.io.kafka_source import failed_in_kafka_metrics, read_kafka
 from spark_jobs.io.postgres_connections import close_pools
 from spark_jobs.io.postgres_sink import insert_quarantine_batch, upsert_clean_batch
-from spark_jobs.metrics import SILVER_ROWS, VALID_ROWS, ProgressRecorder, observe_count
+from spark_jobs.metrics import SILVER_ROWS, VALID_ROWS, BatchPhases, ProgressRecorder, observe_count
 from spark_jobs.parallel import run_together
 from spark_jobs.session import build_spark
 from spark_jobs.transforms.bronze import BRONZE_PARTITION, to_bronze
@@ -105,12 +105,32 @@ def _persisted(batch: DataFrame) -> Iterator[BatchCounts]:
         batch.unpersist()
 
 
-class StreamJob:
-    """The two streaming queries over one SparkSession and one Settings."""
+def _milliseconds_since(started: float) -> int:
+    return round((time.perf_counter() - started) * 1000)
 
-    def __init__(self, spark: SparkSession, settings: Settings) -> None:
+
+def _timed(phases: dict[str, int], phase: str, write: Callable[[], object]) -> Callable[[], None]:
+    """``write``, keeping its wall time in ``phases[phase]`` (milliseconds)."""
+
+    def timed_write() -> None:
+        started = time.perf_counter()
+        write()
+        phases[phase] = _milliseconds_since(started)
+
+    return timed_write
+
+
+class StreamJob:
+    """The two streaming queries over one SparkSession and one Settings.
+
+    Each refine batch records in ``phases`` how long it took to compute (read from Kafka, validate,
+    deduplicate, cache), and each of its writes and all of them (they run at once).
+    """
+
+    def __init__(self, spark: SparkSession, settings: Settings, phases: BatchPhases | None = None) -> None:
         self.spark = spark
         self.settings = settings
+        self.phases = phases or BatchPhases()
         self.rules = ValidationRules.from_settings(settings)
         self.bronze_uri = settings.table_uri(tables.BRONZE)
         self.quarantine_uri = settings.table_uri(tables.QUARANTINE)
@@ -161,21 +181,31 @@ class StreamJob:
     def _write_refine_batch(self, batch: DataFrame, batch_id: int) -> None:
         app_id = query_id(batch)
         dsn, late_after = self.settings.dsn, self.settings.watermark_delay
+        phases: dict[str, int] = {}
+        started = time.perf_counter()
         with _persisted(batch) as counts:
+            phases["compute"] = _milliseconds_since(started)
             events, rejected = valid_events(batch), quarantined(batch)
+            writing = time.perf_counter()
             # In any order: each write is idempotent on its own (ledger row or commit mark), so a batch
             # replayed after any of them failed redoes only those that did not commit.
             run_together(
                 batch.sparkSession,
-                lambda: upsert_clean_batch(
+                _timed(phases, "postgres", lambda: upsert_clean_batch(
                     events, dsn, app_id=app_id, batch_id=batch_id, late_after=late_after
-                ),
-                lambda: self.silver.append(events, app_id=app_id, batch_id=batch_id, empty=not counts.valid),
-                lambda: insert_quarantine_batch(rejected, dsn, app_id=app_id, batch_id=batch_id),
-                lambda: self.quarantine.append(
+                )),
+                _timed(phases, "silver", lambda: self.silver.append(
+                    events, app_id=app_id, batch_id=batch_id, empty=not counts.valid
+                )),
+                _timed(phases, "postgresQuarantine", lambda: insert_quarantine_batch(
+                    rejected, dsn, app_id=app_id, batch_id=batch_id
+                )),
+                _timed(phases, "quarantine", lambda: self.quarantine.append(
                     rejected, app_id=app_id, batch_id=batch_id, empty=not counts.rejected
-                ),
-            )
+                )),
+            )  # fmt: skip
+            phases["writes"] = _milliseconds_since(writing)
+        self.phases.record(app_id, batch_id, phases)
 
     def _start(
         self, name: str, frame: DataFrame, writer: BatchWriter, available_now: bool, every_seconds: int
@@ -272,7 +302,7 @@ def run(settings: Settings, *, available_now: bool = False, live: bool = False) 
     job = StreamJob(spark, settings)
     job.refuse_bronze_fed_checkpoint()
     job.ensure_tables()
-    recorder = ProgressRecorder(settings.dsn, live=live)
+    recorder = ProgressRecorder(settings.dsn, live=live, phases=job.phases)
     spark.streams.addListener(recorder)
     started = time.monotonic()
     try:

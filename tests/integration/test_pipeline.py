@@ -27,6 +27,8 @@ from upi.settings import Settings
 pytestmark = pytest.mark.integration
 
 RECORDS = 4_000
+REFINE_WRITES = ("postgres", "silver", "postgresQuarantine", "quarantine")
+REFINE_PHASES = ("compute", "writes", *REFINE_WRITES)
 
 
 @dataclass(frozen=True)
@@ -128,6 +130,19 @@ def test_pipeline_metrics_account_for_every_refined_row(run: PipelineRun) -> Non
     assert (silver, quarantined, duplicates, late) == (
         run.counts.silver, run.counts.quarantined, run.counts.dropped, 0,
     )  # fmt: skip
+
+
+def test_every_refine_batch_records_how_long_it_computed_and_wrote_within_add_batch(run: PipelineRun) -> None:
+    rows = postgres(
+        run.world.settings,
+        "SELECT durations FROM pipeline_metrics WHERE query_name = 'refine' AND input_rows > 0",
+    )
+    assert rows
+    for (all_durations,) in rows:
+        durations = {k: v for k, v in all_durations.items() if k.startswith("addBatch")}
+        assert set(durations) == {"addBatch", *(f"addBatch.{phase}" for phase in REFINE_PHASES)}
+        assert durations["addBatch.compute"] + durations["addBatch.writes"] <= durations["addBatch"] + 1
+        assert all(durations[f"addBatch.{w}"] <= durations["addBatch.writes"] for w in REFINE_WRITES)
 
 
 def test_events_hours_late_reach_postgres_and_their_days_are_recorded(run: PipelineRun) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from spark_jobs.metrics import batch_metrics
+from spark_jobs.metrics import BatchPhases, batch_metrics
 
 REFINE: dict[str, Any] = {
     "id": "0da15cc0-448e-45e7-bb5f-cac9b0d07055",
@@ -83,3 +83,18 @@ def test_the_live_line_names_the_query_batch_and_outcomes() -> None:
     line = batch_metrics(REFINE).line()
     assert line.startswith("refine batch 7: 1,000 rows")
     assert "silver 920" in line and "duplicates 48" in line and "late 3" in line
+
+
+def test_the_phases_a_batch_function_recorded_join_spark_durations_within_add_batch() -> None:
+    metrics = batch_metrics(REFINE, {"compute": 800, "postgres": 250})
+    assert json.loads(metrics.durations) == {
+        "addBatch": 1100, "addBatch.compute": 800, "addBatch.postgres": 250, "triggerExecution": 1250,
+    }  # fmt: skip
+
+
+def test_a_batchs_phases_are_taken_once_and_only_for_that_query_and_batch() -> None:
+    phases = BatchPhases()
+    phases.record("refine-id", 7, {"compute": 800})
+    assert phases.take("ingest-id", 7) == {}
+    assert phases.take("refine-id", 7) == {"compute": 800}
+    assert phases.take("refine-id", 7) == {}
