@@ -163,10 +163,10 @@ def _figure(result: dict[str, Any]) -> Figure:
         axes.bar(labels, seconds, bottom=below, label=name, color=palette(index % palette.N))
         below = [b + s for b, s in zip(below, seconds, strict=True)]
     axes.bar(labels, [d["seconds"] - b for d, b in zip(days, below, strict=True)], bottom=below,
-             label="other (counts, recording the verdicts)", color="#cccccc")  # fmt: skip
+             label="other (row-count bounds, counts)", color="#cccccc")  # fmt: skip
     axes.set_ylabel("seconds")
     axes.set_xlabel("transactions in the day")
-    axes.legend(fontsize="small")
+    axes.legend(fontsize="small", loc="upper left", bbox_to_anchor=(1.01, 1))
     return titled(figure, "Gold job wall time per day size, by step (suites: Great Expectations)")
 
 

@@ -122,8 +122,8 @@ def test_a_backfill_of_three_days_publishes_three_days(
 def test_a_published_run_times_each_step_from_the_final_states_to_postgres(backfill: list[GoldRun]) -> None:
     run = backfill[0]
     assert list(run.steps) == [
-        "final states", "silver_day suite", "outcome cube", *BREAKDOWNS, "gold_day suite", "publish to Delta",
-        "publish to Postgres",
+        "final states", "Great Expectations context", "silver_day suite", "outcome cube", *BREAKDOWNS,
+        "gold_day suite", "publish to Delta", "publish to Postgres",
     ]  # fmt: skip
     assert all(seconds > 0 for seconds in run.steps.values())
     assert sum(run.steps.values()) <= run.seconds
