@@ -81,9 +81,10 @@ def _gold(r: dict[str, Any]) -> list[str]:
             f"| {day['rows']:,} | {day['seconds']:.1f} s | {day['great_expectations_seconds']:.1f} s | "
             f"{day['great_expectations_share']:.0%} | {day['baseline_seconds']:.1f} s | {day['vs_baseline']:.1f}× |"
         )
-    steps = [day["steps"] for day in r["days"] if day.get("steps")]
-    if steps:
-        sizes = [f"{day['rows']:,}" for day in r["days"] if day.get("steps")]
+    timed = [day for day in r["days"] if day.get("steps")]
+    if timed:
+        steps = [day["steps"] for day in timed]
+        sizes = [f"{day['rows']:,}" for day in timed]
         lines += ["", "Where the gold job's wall time went, step by step (seconds):", ""]
         lines += [f"| step | {' | '.join(sizes)} |", "|---|" + "---:|" * len(sizes)]
         lines += [

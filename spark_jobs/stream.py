@@ -127,10 +127,10 @@ class StreamJob:
     deduplicate, cache), and each of its writes and all of them (they run at once).
     """
 
-    def __init__(self, spark: SparkSession, settings: Settings, phases: BatchPhases | None = None) -> None:
+    def __init__(self, spark: SparkSession, settings: Settings) -> None:
         self.spark = spark
         self.settings = settings
-        self.phases = phases or BatchPhases()
+        self.phases = BatchPhases()
         self.rules = ValidationRules.from_settings(settings)
         self.bronze_uri = settings.table_uri(tables.BRONZE)
         self.quarantine_uri = settings.table_uri(tables.QUARANTINE)
