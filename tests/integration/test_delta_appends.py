@@ -87,3 +87,23 @@ def test_a_table_made_before_gets_the_chosen_statistics_columns(spark: SparkSess
     ensure_table(spark, table, _batch(spark, 0).schema, stats_columns=["batch"])
     properties = DeltaTable.forPath(spark, table).detail().first()["properties"]  # type: ignore[index]
     assert properties["delta.dataSkippingStatsColumns"] == "batch"
+
+
+def _checkpoint_versions(uri: str) -> list[int]:
+    log = Path(uri.removeprefix("file://")) / "_delta_log"
+    return sorted(int(path.name.split(".")[0]) for path in log.glob("*.checkpoint.parquet"))
+
+
+def test_a_checkpoint_is_written_every_chosen_number_of_commits(spark: SparkSession, tmp_path: Path) -> None:
+    uri = f"file://{tmp_path}/sparse"
+    ensure_table(spark, uri, _batch(spark, 0).schema, checkpoint_interval=3)
+    appender = MicroBatchAppender(uri)
+    for batch_id in range(7):  # versions 1-7 after the table's creation
+        appender.append(_batch(spark, batch_id), app_id="q1", batch_id=batch_id)
+    assert _checkpoint_versions(uri) == [3, 6]
+
+
+def test_a_table_made_before_gets_the_chosen_checkpoint_interval(spark: SparkSession, table: str) -> None:
+    ensure_table(spark, table, _batch(spark, 0).schema, checkpoint_interval=100)
+    properties = DeltaTable.forPath(spark, table).detail().first()["properties"]  # type: ignore[index]
+    assert properties["delta.checkpointInterval"] == "100"

@@ -15,11 +15,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from delta.tables import DeltaTable
 from pyspark.sql import SparkSession
 
 from generator.events import Kind, Record, TrafficMix
 from spark_jobs import tables
 from spark_jobs.report import Reconciliation, reconcile
+from spark_jobs.stream import CHECKPOINT_EVERY
 from tests.integration.expected import final_states, postgres
 from tests.integration.world import World, make_world, produce_traffic
 from upi.settings import Settings
@@ -168,6 +170,15 @@ def test_pipeline_metrics_count_the_late_arrivals(run: PipelineRun) -> None:
 def test_running_again_on_the_same_checkpoint_writes_nothing(run: PipelineRun, spark: SparkSession) -> None:
     run.world.upi("stream", "--available-now")
     assert reconcile(spark, run.world.settings) == run.counts
+
+
+@pytest.mark.parametrize("table", [tables.BRONZE, tables.SILVER, tables.QUARANTINE])
+def test_the_streams_lake_tables_write_a_delta_checkpoint_only_every_hundred_commits(
+    run: PipelineRun, spark: SparkSession, table: str
+) -> None:
+    detail = DeltaTable.forPath(spark, run.world.settings.table_uri(table)).detail().first()
+    assert detail is not None
+    assert detail["properties"]["delta.checkpointInterval"] == str(CHECKPOINT_EVERY)
 
 
 @pytest.mark.parametrize("query", [tables.INGEST_QUERY, tables.REFINE_QUERY])
