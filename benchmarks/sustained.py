@@ -23,6 +23,8 @@ Run it with ``python -m benchmarks sustained`` (``make bench``).
 
 from __future__ import annotations
 
+import os
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
@@ -31,14 +33,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
+from benchmarks.cpu import Watched, cpu_snapshot
+from benchmarks.jvm import jvm_cpu, started_jvms
 from benchmarks.results import titled
 from benchmarks.sink import bare_copy_upsert, executemany_in_twenties, silver_in_sink_batches, sink_rate
 from benchmarks.streaming import (
     backlog,
     batch_profile,
-    check_running,
     running_stream,
     slope,
     wait_for_drain,
@@ -50,8 +54,12 @@ from generator.profiles import STEADY
 from generator.workers import Plan
 from tests.integration.world import World, make_world
 from upi.settings import Settings
+from upi.stack.services import all_services
 
 MIX = TrafficMix(duplicate_rate=0.02, invalid_rate=0.01, pending_rate=0.03)
+SPARK_JVM = "Spark JVM (both queries)"
+TARGET = 25_000
+"""Events a second the pipeline should hold end to end on this machine (issue #7)."""
 
 
 @dataclass(frozen=True)
@@ -115,18 +123,56 @@ def _sampling(world: World, every: float) -> Iterator[_Sampler]:
         thread.join()
 
 
+@dataclass(frozen=True)
+class _Stream:
+    """A warmed-up ``upi stream`` of a world, and the processes whose CPU a run counts."""
+
+    world: World
+    process: subprocess.Popen[bytes]
+    folder: Path
+    watched: dict[str, Watched]
+
+
+def _watched(stack: Settings, stream: subprocess.Popen[bytes]) -> dict[str, Watched]:
+    """Every process the pipeline runs in, by what it does; the stream's JVM must have started."""
+    jvms = started_jvms(stream.pid)
+    services = {service.name: service.process.pid() for service in all_services(stack)}
+    return {
+        SPARK_JVM: Watched(jvms[0].pid if jvms else None),
+        "stream's Python driver": Watched(stream.pid, descendants=False),
+        "Kafka broker": Watched(services["kafka"]),
+        "Postgres": Watched(services["postgres"]),
+        "S3 server": Watched(services["s3"]),
+        "generator (the benchmark's process)": Watched(os.getpid(), descendants=False),
+    }
+
+
+@contextmanager
+def _warm_stream(stack: Settings, config: SustainedBenchmark, folder: Path) -> Iterator[_Stream]:
+    """A fresh world's stream, running and warmed up, until the block ends."""
+    world = make_world(stack, config.lake, folder, env=_stream_env(config))
+    with running_stream(world, folder) as process:
+        warm_up(world, process, folder, MIX, config.seed - 1, config.drain_timeout_seconds)
+        yield _Stream(world, process, folder, _watched(stack, process))
+
+
 def _run_at(
-    world: World, config: SustainedBenchmark, rate: int, seconds: float, skip_seconds: float, seed: int
+    stream: _Stream, config: SustainedBenchmark, rate: int, seconds: float, skip_seconds: float, seed: int
 ) -> dict[str, Any]:
-    """Send ``seconds`` of traffic at ``rate`` and judge the backlog after ``skip_seconds``."""
+    """Send ``seconds`` of traffic at ``rate``, judge the backlog after ``skip_seconds``, wait for the drain;
+    the CPU from the first record sent to the drain is what these records cost."""
     plan = Plan.of(int(rate * seconds), float(rate), seed, None, MIX, STEADY)
-    with _sampling(world, config.sample_seconds) as sampler:
+    before, jit_before = cpu_snapshot(stream.watched), jvm_cpu(stream.process.pid)
+    with _sampling(stream.world, config.sample_seconds) as sampler:
         sent = send_to_kafka(
-            plan.factory().records(plan.count), world.settings.kafka_bootstrap, world.settings.kafka_topic,
-            rate=rate,
+            plan.factory().records(plan.count), stream.world.settings.kafka_bootstrap,
+            stream.world.settings.kafka_topic, rate=rate,
         )  # fmt: skip
     if sent.errors:
         raise AssertionError(f"Kafka refused {sent.errors} records: {sent.first_error}")
+    drain_seconds = wait_for_drain(stream.world, stream.process, stream.folder, config.drain_timeout_seconds)
+    cpu = (cpu_snapshot(stream.watched) - before).per_event(sent.acked)
+    cpu["spark_jit_seconds"] = (jvm_cpu(stream.process.pid) - jit_before).jit_seconds
     judged = [(t, b) for t, b in sampler.samples if t >= skip_seconds]
     growth = slope(judged)
     sent_rate = sent.events_per_second
@@ -140,23 +186,21 @@ def _run_at(
         "last_backlog": sampler.samples[-1][1] if sampler.samples else 0,
         "generator_kept_up": sent_rate >= 0.97 * rate,
         "holds": growth <= config.tolerance * rate and sent_rate >= 0.97 * rate,
+        "drain_seconds": drain_seconds,
+        "cpu": cpu,
         "samples": sampler.samples,
     }
 
 
 def _search(stack: Settings, config: SustainedBenchmark, folder: Path) -> list[dict[str, Any]]:
     """Probes at rising rates on one stream, then one between the last that held and the first that did not."""
-    world = make_world(stack, config.lake, folder, env=_stream_env(config))
     probes: list[dict[str, Any]] = []
-    with running_stream(world, folder) as process:
-        warm_up(world, process, folder, MIX, config.seed - 1, config.drain_timeout_seconds)
+    with _warm_stream(stack, config, folder) as stream:
         rate = config.start_rate
         while rate <= config.max_rate:
             probe = _run_at(
-                world, config, rate, config.probe_seconds, config.probe_seconds / 2, config.seed + rate
+                stream, config, rate, config.probe_seconds, config.probe_seconds / 2, config.seed + rate
             )
-            check_running(process, folder)
-            probe["drain_seconds"] = wait_for_drain(world, process, folder, config.drain_timeout_seconds)
             probes.append(probe)
             if not probe["holds"]:
                 break
@@ -165,11 +209,9 @@ def _search(stack: Settings, config: SustainedBenchmark, folder: Path) -> list[d
         failed = [p["rate"] for p in probes if not p["holds"]]
         if held and failed:
             between = int((held[-1] * failed[0]) ** 0.5)
-            probe = _run_at(
-                world, config, between, config.probe_seconds, config.probe_seconds / 2, config.seed
+            probes.append(
+                _run_at(stream, config, between, config.probe_seconds, config.probe_seconds / 2, config.seed)
             )
-            probe["drain_seconds"] = wait_for_drain(world, process, folder, config.drain_timeout_seconds)
-            probes.append(probe)
     return probes
 
 
@@ -179,29 +221,30 @@ def _sustain(
     """Fresh worlds at ``rate`` for ``sustain_seconds``, stepping down until one holds (or attempts run out)."""
     attempts: list[dict[str, Any]] = []
     for attempt in range(config.sustain_attempts):
-        world = make_world(stack, config.lake, folder / f"sustain-{attempt}", env=_stream_env(config))
-        with running_stream(world, folder / f"sustain-{attempt}") as process:
-            warm_up(world, process, folder, MIX, config.seed - 1, config.drain_timeout_seconds)
-            run = _run_at(world, config, rate, config.sustain_seconds, config.warmup_seconds, config.seed)
-            run["drain_seconds"] = wait_for_drain(world, process, folder, config.drain_timeout_seconds)
+        with _warm_stream(stack, config, folder / f"sustain-{attempt}") as stream:
+            run = _run_at(stream, config, rate, config.sustain_seconds, config.warmup_seconds, config.seed)
         attempts.append(run)
         if run["holds"]:
             break
         rate = int(rate * config.step_down)
-    return world, attempts
+    return stream.world, attempts
 
 
 def _figure(result: dict[str, Any]) -> Figure:
-    figure = Figure(figsize=(11, 4.5), layout="constrained")
-    lag, bars = figure.subplots(1, 2, width_ratios=[3, 2])
+    figure = Figure(figsize=(15, 4.5), layout="constrained")
+    lag, bars, cpu = figure.subplots(1, 3, width_ratios=[3, 2, 2])
     for run in result["search"]:
         t, b = zip(*run["samples"], strict=True) if run["samples"] else ((), ())
         lag.plot(t, b, linestyle="--", linewidth=1,
                  label=f"probe {run['rate']:,}/s ({'holds' if run['holds'] else 'grows'})")  # fmt: skip
     for run in result["sustain"]:
         t, b = zip(*run["samples"], strict=True) if run["samples"] else ((), ())
+        verdict = "holds" if run["holds"] else "grows"
         lag.plot(
-            t, b, linewidth=2, label=f"5 min at {run['rate']:,}/s ({'holds' if run['holds'] else 'grows'})"
+            t,
+            b,
+            linewidth=2,
+            label=f"{result['sustain_seconds'] / 60:g} min at {run['rate']:,}/s ({verdict})",
         )
     lag.set_xlabel("seconds since the run started")
     lag.set_ylabel("Kafka records not yet in Postgres")
@@ -217,11 +260,39 @@ def _figure(result: dict[str, Any]) -> Figure:
     bars.bar_label(drawn, labels=[f"{v:,.0f}/s" for v in values], fontsize=8)
     bars.set_yscale("log")
     bars.set_ylabel("rows (events) per second, log scale")
+    _cpu_per_record(cpu, result)
     return titled(
         figure,
         f"Sustained end to end: {result['sustained_events_per_second']:,.0f} events/s held for "
-        f"{result['sustain_seconds'] / 60:g} min (lake {result['lake']}); target 25,000/s",
+        f"{result['sustain_seconds'] / 60:g} min (lake {result['lake']}); target {TARGET:,}/s",
     )
+
+
+def _cpu_per_record(axes: Axes, result: dict[str, Any]) -> None:
+    """Stacked bars: each run's µs of CPU per Kafka record, by process."""
+    minutes = f"{result['sustain_seconds'] / 60:g} min"
+    labelled = [(f"{run['rate']:,}/s", run) for run in result["search"]]
+    labelled += [(f"{run['rate']:,}/s {minutes}", run) for run in result["sustain"]]
+    labels = [label for label, run in labelled if "cpu" in run]
+    measured = [run for _, run in labelled if "cpu" in run]
+    if not measured:
+        return
+    bottom = [0.0] * len(measured)
+    for name in dict.fromkeys(name for run in measured for name in run["cpu"]["by_process"]):
+        heights = [run["cpu"]["by_process"].get(name, {}).get("us_per_event", 0.0) for run in measured]
+        axes.bar(labels, heights, bottom=bottom, label=name)
+        bottom = [b + h for b, h in zip(bottom, heights, strict=True)]
+    cores = measured[-1]["cpu"]["machine_cores"]
+    axes.axhline(
+        cores / TARGET * 1e6,
+        color="black",
+        linestyle=":",
+        linewidth=1,
+        label=f"{cores} cores at {TARGET:,}/s",
+    )
+    axes.set_ylabel("µs of CPU per Kafka record (send to drained)")
+    axes.tick_params(axis="x", labelsize=7, rotation=45)
+    axes.legend(fontsize=6)
 
 
 def run_sustained_benchmark(
@@ -255,7 +326,7 @@ def run_sustained_benchmark(
         "bare_copy_upsert": bare,
         "executemany_20": row_by_row,
         "ratios": {
-            "sustained_vs_target_25k": sustained / 25_000,
+            "sustained_vs_target_25k": sustained / TARGET,
             "sustained_vs_bare_copy_upsert": sustained / bare["rows_per_second"],
             "sink_vs_bare_copy_upsert": sink["rows_per_second"] / bare["rows_per_second"],
             "sink_vs_executemany_20": sink["rows_per_second"] / row_by_row["rows_per_second"],

@@ -16,7 +16,7 @@ from benchmarks.report import render_report
 from benchmarks.results import save_result
 from benchmarks.sink import SinkBenchmark, run_sink_benchmark
 from benchmarks.soak import SoakBenchmark, run_soak_benchmark
-from benchmarks.sustained import SustainedBenchmark, run_sustained_benchmark
+from benchmarks.sustained import SPARK_JVM, SustainedBenchmark, run_sustained_benchmark
 from upi.settings import Settings
 from warehouse.dashboards import DASHBOARDS
 
@@ -105,17 +105,36 @@ def test_the_freshness_benchmark_measures_percentiles_of_every_row_after_the_war
     assert "## Freshness: event time to Postgres" in render_report(tmp_path / "results")
 
 
-def test_the_sustained_benchmark_searches_sustains_and_measures_the_postgres_baselines(
-    stack: Settings, tmp_path: Path
-) -> None:
+@pytest.fixture(scope="module")
+def sustained_results(stack: Settings, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sustained benchmark with 10-20 s runs at 200-400 events/s, its results saved in the folder returned."""
+    folder = tmp_path_factory.mktemp("sustained-bench")
     config = SustainedBenchmark(
         start_rate=200, step=2.0, max_rate=400, probe_seconds=10, sustain_seconds=20, warmup_seconds=5,
         sample_seconds=1, lake="file", baseline_rows=100, sustain_attempts=1,
     )  # fmt: skip
-    result, figure = run_sustained_benchmark(stack, config, tmp_path)
+    result, figure = run_sustained_benchmark(stack, config, folder)
+    save_result("sustained", result, figure, folder=folder / "results")
+    return folder / "results"
+
+
+def test_the_sustained_benchmark_searches_sustains_and_measures_the_postgres_baselines(
+    sustained_results: Path,
+) -> None:
+    result = json.loads((sustained_results / "sustained.json").read_text())
     assert result["search"][0]["rate"] == 200 and result["sustain"][0]["seconds"] == 20
     assert all(p["samples"] and p["sent_per_second"] > 0 for p in result["search"] + result["sustain"])
     assert result["sink"]["rows_in"] > 0 and result["bare_copy_upsert"]["rows"] == result["sink"]["rows_in"]
     assert result["executemany_20"]["rows"] == 100
-    save_result("sustained", result, figure, folder=tmp_path / "results")
-    assert "## End-to-end sustained throughput" in render_report(tmp_path / "results")
+    assert "## End-to-end sustained throughput" in render_report(sustained_results)
+
+
+def test_the_sustained_benchmark_counts_the_cpu_of_every_pipeline_process_per_record(
+    sustained_results: Path,
+) -> None:
+    run = json.loads((sustained_results / "sustained.json").read_text())["sustain"][0]
+    cpu = run["cpu"]
+    spent = {name: part["cpu_seconds"] for name, part in cpu["by_process"].items()}
+    assert all(spent[name] > 0 for name in (SPARK_JVM, "Kafka broker", "Postgres"))
+    assert cpu["events"] == run["rate"] * run["seconds"] and cpu["busy_us_per_event"] > 0
+    assert "| µs of CPU per record |" in render_report(sustained_results)
