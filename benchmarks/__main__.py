@@ -77,14 +77,18 @@ def sustained(
     probe_seconds: Annotated[float, typer.Option(min=10, help="Seconds of each probe.")] = 90.0,
     sustain_seconds: Annotated[float, typer.Option(min=30, help="Seconds the best rate must hold.")] = 300.0,
     lake: Annotated[str, typer.Option(help="Lake of the run: s3a (MinIO) or file.")] = "s3a",
+    build_while_sending: Annotated[
+        bool, typer.Option(help="Build each run's records while sending them, on the measured cores.")
+    ] = False,
     results: ResultsOption = RESULTS_DIR,
 ) -> None:
     """Highest rate held end to end without growing lag, beside a bare COPY-upsert and executemany × 20."""
     if lake not in ("s3a", "file"):
         raise typer.BadParameter("use s3a or file", param_hint="--lake")
     config = SustainedBenchmark(
-        start_rate=start_rate, probe_seconds=probe_seconds, sustain_seconds=sustain_seconds, lake=lake
-    )
+        start_rate=start_rate, probe_seconds=probe_seconds, sustain_seconds=sustain_seconds, lake=lake,
+        build_first=not build_while_sending,
+    )  # fmt: skip
     _run("sustained", lambda stack, folder: run_sustained_benchmark(stack, config, folder), results)
 
 

@@ -212,7 +212,7 @@ def _sustained(r: dict[str, Any]) -> list[str]:
     return [
         f"`upi stream` (trigger {r['trigger_seconds']} s, at most {r['max_offsets_per_trigger']:,} records a "
         f"batch, lake on `{r['lake']}`), `steady` traffic with {MIX.duplicate_rate:.0%} redeliveries, "
-        f"{MIX.invalid_rate:.0%} invalid, {MIX.pending_rate:.0%} PENDING. "
+        f"{MIX.invalid_rate:.0%} invalid, {MIX.pending_rate:.0%} PENDING{_built_first(r)}. "
         "Backlog = Kafka records not yet through both queries. A rate holds when the backlog grows by less than "
         f"{r['tolerance']:.0%} of the input (least-squares slope; probes: second half of "
         f"{r['probe_seconds']:g} s; sustained: after the first minute of {r['sustain_seconds'] / 60:g} min).",
@@ -236,6 +236,15 @@ def _sustained(r: dict[str, Any]) -> list[str]:
         *_cpu_budget(r),
         *_batch_profile("the sustained run", list((r.get("batch_profile") or {}).items())),
     ]
+
+
+def _built_first(r: dict[str, Any]) -> str:
+    """How the run's records were made, when the result says."""
+    if "records_built_before_sending" not in r:
+        return ""
+    if r["records_built_before_sending"]:
+        return ", each run's records built before it and only sent during it (producers run elsewhere)"
+    return ", each run's records built while they were sent, on the same cores"
 
 
 def _cpu_budget(r: dict[str, Any]) -> list[str]:
