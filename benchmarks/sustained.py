@@ -18,8 +18,8 @@ batch's progress is written after its writes committed). See :func:`benchmarks.s
 Traffic: the ``steady`` profile (flat at the rate), 2 % redeliveries, 1 % invalid, 3 % PENDING that later
 resolve; the stream runs with its default trigger and batch limit, on the MinIO lake (``s3a``) by default.
 Each run's records are built before it starts (``build_first``) and only sent during it: built while sending,
-they took ~50 µs of CPU a record, a fifth of what the pipeline itself spent, on the same 2 cores. A real
-deployment's producers run elsewhere; each run's table of CPU per process shows what sending still costs.
+they took ~50 µs of CPU a record, a fifth of the machine's busy time, on the cores the pipeline is measured
+on. A real deployment's producers run elsewhere; each run's CPU per process shows what sending still costs.
 
 Run it with ``python -m benchmarks sustained`` (``make bench``).
 """
