@@ -250,9 +250,9 @@ def _built_first(r: dict[str, Any]) -> str:
 def _cpu_budget(r: dict[str, Any]) -> list[str]:
     """µs of CPU per Kafka record of each process in each run, and what the machine's cores could carry."""
     minutes = f"{r['sustain_seconds'] / 60:g} min"
-    runs = [(f"probe {run['rate']:,}/s", run) for run in r["search"]]
-    runs += [(f"{minutes} {run['rate']:,}/s", run) for run in r["sustain"]]
-    runs = [(label, run["cpu"]) for label, run in runs if "cpu" in run]
+    labelled = [(f"probe {run['rate']:,}/s", run) for run in r["search"]]
+    labelled += [(f"{minutes} {run['rate']:,}/s", run) for run in r["sustain"]]
+    runs = [(label, run["cpu"]) for label, run in labelled if "cpu" in run]
     if not runs:
         return []
     last = runs[-1][1]
